@@ -1,0 +1,126 @@
+"""The application core shared by every channel: storage, knowledge base, routing, logging."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from handlers.router import route
+from handlers.staff_questions import staff_answer_entry
+from handlers.types import Ctx, HandlerConfig, InboundEvent, Reply
+from messages.i18n import language_for, t
+from messages.kb import load_kb
+from messages.search import QAIndex
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import utcnow
+from storage.questions import published_answers
+from storage.users import get_or_create_user
+
+log = logging.getLogger("htxbot")
+
+Sender = Callable[[str, Reply], Awaitable[None]]
+
+
+def user_hash(ref: str) -> str:
+    """A stable pseudonym for logs, so log files hold no user ids."""
+    return hashlib.sha256(ref.encode()).hexdigest()[:10]
+
+
+def handler_config(settings: Settings) -> HandlerConfig:
+    staff_chats = tuple(
+        ref if ":" in ref else f"telegram:{ref}" for ref in settings.staff_chat_ids
+    )
+    return HandlerConfig(
+        admins=frozenset(settings.admins),
+        staff_chat_ids=staff_chats,
+        timezone=settings.timezone,
+    )
+
+
+@dataclass
+class Outcome:
+    route: str
+    replies: list[Reply]
+
+
+class HtxApp:
+    """Owns the engine and the Q&A index; turns one inbound event into replies."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.config = handler_config(settings)
+        self.clock = clock
+        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.qa: QAIndex | None = None
+        self.senders: dict[str, Sender] = {}
+
+    async def start(self) -> None:
+        """Migrate the database and build the Q&A index."""
+        await upgrade(self.engine)
+        started = time.perf_counter()
+        self.qa = QAIndex.from_kb(load_kb())
+        async with self.sessions() as session:
+            self.qa.add_entries(staff_answer_entry(q) for q in await published_answers(session))
+        log.info("qa index: %d entries in %.0f ms", len(self.qa.entries),
+                 (time.perf_counter() - started) * 1000)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def handle(self, event: InboundEvent) -> Outcome:
+        """One update: one session, one commit; never raises (errors become a polite reply)."""
+        started = time.perf_counter()
+        route_name = "error"
+        lang = language_for(event.language_code)
+        try:
+            async with self.sessions() as session:
+                user, _ = await get_or_create_user(
+                    session,
+                    channel=event.channel,
+                    external_id=event.user_id,
+                    chat_id=event.chat_id,
+                    display_name=event.display_name,
+                    username=event.username,
+                    language=lang,
+                    now=self.clock(),
+                )
+                lang = user.language
+                ctx = Ctx(session=session, user=user, config=self.config, now=self.clock(),
+                          qa=self.qa)
+                route_name, replies = await route(event, ctx=ctx)
+                await session.commit()
+        except Exception:
+            log.exception("update failed: channel=%s user=%s", event.channel,
+                          user_hash(event.user_ref))
+            replies = [Reply(t("error_generic", lang))]
+        log.info("update channel=%s user=%s route=%s ms=%.1f", event.channel,
+                 user_hash(event.user_ref), route_name, (time.perf_counter() - started) * 1000)
+        return Outcome(route_name, replies)
+
+    def register_sender(self, channel: str, sender: Sender) -> None:
+        """A running channel offers to deliver replies addressed to its chats."""
+        self.senders[channel] = sender
+
+    async def deliver(self, event: InboundEvent, replies: list[Reply]) -> None:
+        """Send each reply to its chat, on its channel, in order."""
+        for reply in replies:
+            channel = reply.channel or event.channel
+            chat_id = reply.chat_id or event.chat_id
+            sender = self.senders.get(channel)
+            if sender is None:
+                log.warning("no %s channel running: a message to a chat there was not sent",
+                            channel)
+                continue
+            try:
+                await sender(chat_id, reply)
+            except Exception:
+                log.exception("send failed: channel=%s", channel)

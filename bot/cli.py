@@ -1,0 +1,160 @@
+"""The `htxbot` command: chat, run, ask, db upgrade, kb check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Iterable
+
+from bot.app import HtxApp
+from bot.logs import setup_logging
+from bot.settings import Settings
+from messages.kb import load_kb
+from messages.search import Answer, QAIndex
+
+NO_TOKEN = """Chưa cấu hình token Telegram, nên bot không thể kết nối.
+1. Tạo bot với @BotFather trên Telegram và lấy token.
+2. Đặt biến môi trường TELEGRAM_BOT_TOKEN=<token> (hoặc ghi vào tệp .env, xem .env.example).
+3. Chạy lại: htxbot run
+Muốn thử bot ngay không cần token: htxbot chat"""
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    return {
+        "query": answer.query,
+        "confident": answer.confident,
+        "answers": [
+            {
+                "id": h.entry.id,
+                "title": h.entry.title,
+                "text": h.entry.text,
+                "score": h.score,
+                "citations": [c.as_dict() for c in h.entry.citations],
+            }
+            for h in answer.hits
+        ],
+    }
+
+
+def ask(questions: Iterable[str], *, as_json: bool, top: int, out: object = sys.stdout) -> int:
+    from messages.answers import render_entry
+    from bot.render import markup_to_plain
+
+    index = QAIndex.from_kb(load_kb())
+    for question in questions:
+        question = question.strip()
+        if not question:
+            continue
+        answer = index.search(question, top=top)
+        if as_json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), file=out, flush=True)
+            continue
+        if not answer.hits:
+            print("Không tìm thấy nội dung phù hợp.", file=out)
+        for i, hit in enumerate(answer.hits, 1):
+            flag = "" if answer.confident else " (chưa chắc chắn)"
+            print(f"#{i} [{hit.entry.id}] điểm {hit.score}{flag}", file=out)
+            print(markup_to_plain(render_entry(hit.entry)) + "\n", file=out)
+    return 0
+
+
+async def chat(settings: Settings, *, user: str, staff: bool) -> int:
+    from bot.console import ConsoleChannel
+
+    app = HtxApp(settings)
+    await app.start()
+    try:
+        await ConsoleChannel(app, user_id=user, staff=staff).run()
+    finally:
+        await app.close()
+    return 0
+
+
+async def run(settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.telegram_channel import TelegramChannel
+
+    app = HtxApp(settings)
+    await app.start()
+    telegram = TelegramChannel(app, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await telegram.start()
+    print("htxbot đang chạy trên Telegram (long polling). Ctrl+C để dừng.", file=sys.stderr)
+    try:
+        await stop.wait()
+    finally:
+        await telegram.stop()
+        await app.close()
+    return 0
+
+
+async def db_upgrade(settings: Settings) -> int:
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("Cơ sở dữ liệu đã được nâng cấp lên phiên bản mới nhất.")
+    return 0
+
+
+def kb_check(settings: Settings) -> int:
+    from messages.kb_check import check
+    from messages.legal_refs import DEFAULT_LEGAL_DIR
+
+    errors = check([], settings.legal_dir or DEFAULT_LEGAL_DIR)
+    for line in errors:
+        print(line)
+    kb = load_kb()
+    print(f"{len(errors)} lỗi" if errors else f"KB hợp lệ: {len(kb.entries)} mục")
+    return 1 if errors else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="htxbot", description="Trợ lý của Liên minh Hợp tác xã")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal")
+    c.add_argument("--staff", action="store_true", help="đóng vai cán bộ Liên minh")
+    c.add_argument("--user", default="1", help="mã người dùng (mặc định 1)")
+    sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram)")
+    a = sub.add_parser("ask", help="hỏi một câu, in câu trả lời")
+    a.add_argument("question", help="câu hỏi, hoặc - để đọc mỗi dòng một câu từ stdin")
+    a.add_argument("--json", action="store_true", help="in JSON, mỗi câu hỏi một dòng")
+    a.add_argument("--top", type=int, default=3, help="số câu trả lời (mặc định 3)")
+    db = sub.add_parser("db", help="cơ sở dữ liệu")
+    db.add_argument("action", choices=["upgrade"])
+    kb = sub.add_parser("kb", help="kho kiến thức")
+    kb.add_argument("action", choices=["check"])
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    setup_logging("WARNING" if args.command in ("chat", "ask") else settings.log_level)
+    if args.command == "chat":
+        return asyncio.run(chat(settings, user=args.user, staff=args.staff))
+    if args.command == "run":
+        return asyncio.run(run(settings))
+    if args.command == "ask":
+        top = max(1, min(args.top, 20))
+        lines = sys.stdin if args.question == "-" else [args.question]
+        return ask(lines, as_json=args.json, top=top)
+    if args.command == "db":
+        return asyncio.run(db_upgrade(settings))
+    return kb_check(settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""All configuration, from environment variables or a `.env` file (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _split_csv(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    raise ValueError("expected a comma-separated list")
+
+
+class Settings(BaseSettings):
+    """Typed settings; the only place in htxbot that reads the environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field("sqlite+aiosqlite:///./htxbot.db", alias="HTXBOT_DATABASE_URL")
+    telegram_bot_token: str = Field("", alias="TELEGRAM_BOT_TOKEN", repr=False)
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="HTXBOT_ADMINS")
+    staff_chat_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="HTXBOT_STAFF_CHAT_IDS"
+    )
+    timezone: str = Field("Asia/Ho_Chi_Minh", alias="HTXBOT_TIMEZONE")
+    broadcast_rate: float = Field(25.0, alias="HTXBOT_BROADCAST_RATE", gt=0, le=30)
+    telegram_rate_limit: bool = Field(True, alias="HTXBOT_TELEGRAM_RATE_LIMIT")
+    webhook_url: str = Field("", alias="HTXBOT_WEBHOOK_URL")
+    webhook_secret: str = Field("", alias="HTXBOT_WEBHOOK_SECRET", repr=False)
+    log_level: str = Field("INFO", alias="HTXBOT_LOG_LEVEL")
+    legal_dir: Path | None = Field(None, alias="HTXBOT_LEGAL_DIR")
+    poll_timeout: int = Field(30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
+
+    @field_validator("admins", "staff_chat_ids", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> list[str]:
+        return _split_csv(value)
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_refs(cls, value: list[str]) -> list[str]:
+        for ref in value:
+            channel, _, user = ref.partition(":")
+            if not channel or not user:
+                raise ValueError(f"HTXBOT_ADMINS: '{ref}' phải có dạng kênh:id, ví dụ telegram:123456")
+        return value

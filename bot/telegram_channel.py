@@ -1,0 +1,171 @@
+"""Telegram adapter: python-telegram-bot receives updates, HtxApp handles them, replies go back."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+
+from bot.app import HtxApp, user_hash
+from bot.render import split_text
+from bot.settings import Settings
+from handlers.router import menu_commands
+from handlers.types import InboundEvent, Reply
+
+CHANNEL = "telegram"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+log = logging.getLogger("htxbot.telegram")
+
+_MEDIA = ("sticker", "photo", "voice", "audio", "video", "video_note", "document", "location",
+          "animation", "poll", "dice", "venue")
+
+
+def file_url_for(base_url: str) -> str:
+    """The file endpoint beside a Bot API base URL ('…/bot' → '…/file/bot')."""
+    return base_url[: -len("bot")] + "file/bot" if base_url.endswith("/bot") else base_url
+
+
+def event_from_message(message: Message) -> InboundEvent | None:
+    user = message.from_user
+    if user is None or user.is_bot:
+        return None
+    base = dict(
+        channel=CHANNEL,
+        user_id=str(user.id),
+        chat_id=str(message.chat.id),
+        display_name=user.full_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+    if message.contact is not None:
+        # Only the sender's own number counts: a forwarded contact is someone else's data.
+        own = message.contact.user_id == user.id
+        return InboundEvent(**base, contact_phone=message.contact.phone_number if own else None,
+                            unsupported=None if own else "contact")
+    if message.text is not None:
+        return InboundEvent(**base, text=message.text)
+    kind = next((k for k in _MEDIA if getattr(message, k, None)), "other")
+    return InboundEvent(**base, unsupported=kind)
+
+
+def event_from_update(update: Update) -> InboundEvent | None:
+    """A neutral event, or None for updates the bot ignores (edits, channel posts…)."""
+    query = update.callback_query
+    if query is not None:
+        user = query.from_user
+        chat_id = query.message.chat.id if query.message else user.id
+        return InboundEvent(
+            channel=CHANNEL, user_id=str(user.id), chat_id=str(chat_id), payload=query.data or "",
+            display_name=user.full_name, username=user.username,
+            language_code=user.language_code,
+        )
+    if update.message is not None:
+        return event_from_message(update.message)
+    return None
+
+
+def reply_markup(reply: Reply) -> Any:
+    if reply.request_contact:
+        label = reply.buttons[0][0].label if reply.buttons else "📱"
+        return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=True)]],
+                                   one_time_keyboard=True, resize_keyboard=True)
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b.label, url=b.url) if b.url
+         else InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
+        for row in reply.buttons
+    ])
+
+
+class TelegramChannel:
+    """Wires one python-telegram-bot Application to the shared HtxApp."""
+
+    def __init__(self, app: HtxApp, settings: Settings) -> None:
+        self.app = app
+        builder = (
+            Application.builder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_base_url)
+            .base_file_url(file_url_for(settings.telegram_api_base_url))
+        )
+        if settings.telegram_rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        self.application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.poll_timeout = settings.poll_timeout
+        app.register_sender(CHANNEL, self.send)
+
+    async def _register_commands(self) -> None:
+        for lang in ("vi", "en"):
+            commands = [BotCommand(c, d) for c, d in menu_commands(lang)]
+            await self.application.bot.set_my_commands(
+                commands, language_code=None if lang == "vi" else lang
+            )
+
+    async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every update: answer button presses at once, then handle and reply."""
+        if not isinstance(update, Update):
+            return
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        event = event_from_update(update)
+        if event is None:
+            return
+        outcome = await self.app.handle(event)
+        await self.app.deliver(event, outcome.replies)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram error: %s", context.error, exc_info=context.error)
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send one neutral reply (split under Telegram's length limit) as HTML."""
+        bot = self.application.bot
+        if reply.document is not None:
+            await bot.send_document(chat_id, reply.document.data,
+                                    filename=reply.document.filename)
+        parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+        try:
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                await bot.send_message(
+                    chat_id, part, parse_mode=ParseMode.HTML,
+                    reply_markup=reply_markup(reply) if last else None,
+                    link_preview_options=NO_PREVIEW,
+                )
+        except Forbidden:
+            log.info("chat blocked the bot: %s", user_hash(chat_id))
+        except TelegramError:
+            log.exception("sendMessage failed for %s", user_hash(chat_id))
+
+    async def start(self) -> None:
+        """Initialise, then long-poll getUpdates (never drops pending updates)."""
+        await self.application.initialize()
+        await self._register_commands()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

@@ -1,0 +1,73 @@
+"""Welcome, main menu, staff menu and help."""
+
+from __future__ import annotations
+
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, t
+
+# Features whose button answers "coming soon" until their module registers a route.
+PENDING_FEATURES = {
+    "register": "btn_register",
+    "classes": "btn_classes",
+    "reminders": "btn_reminders",
+    "announcements": "btn_announcements",
+}
+
+
+def main_menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
+    lang = ctx.lang
+
+    def b(key: str, payload: str) -> Button:
+        return Button(label(key, lang), payload)
+
+    rows: list[tuple[Button, ...]] = [
+        (b("btn_qa", "menu:qa"),),
+        (b("btn_register", "menu:register"),),
+        (b("btn_classes", "menu:classes"), b("btn_reminders", "menu:reminders")),
+        (b("btn_announcements", "menu:announcements"), b("btn_help", "menu:help")),
+    ]
+    if ctx.is_staff:
+        rows.append((b("btn_staff", "menu:staff"),))
+    return tuple(rows)
+
+
+def menu_reply(ctx: Ctx, key: str = "main_menu", **params: object) -> Reply:
+    return Reply(t(key, ctx.lang, **params), buttons=main_menu_buttons(ctx))
+
+
+async def greet_with_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/start: a short welcome and the main menu."""
+    name = ctx.user.display_name or event.display_name or ""
+    return [menu_reply(ctx, "welcome", name=name)]
+
+
+async def show_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/menu or the menu button: the main menu again."""
+    replies = [menu_reply(ctx)]
+    if ctx.is_staff:
+        replies.append(Reply(t("staff_menu", ctx.lang)))
+    return replies
+
+
+async def show_help(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/trogiup: how to use the bot, with the menu."""
+    return [menu_reply(ctx, "help")]
+
+
+async def show_staff_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Staff menu button: the staff commands."""
+    return [Reply(t("staff_menu", ctx.lang), buttons=((Button(label("btn_menu", ctx.lang),
+                                                                   "menu:main"),),))]
+
+
+async def invite_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Q&A button: tell the user they can simply type a question."""
+    return [Reply(t("qa_prompt", ctx.lang))]
+
+
+async def announce_coming_soon(
+    event: InboundEvent, *, ctx: Ctx, args: list[str]
+) -> list[Reply]:
+    """A menu button whose feature is not built yet: a polite 'coming soon'."""
+    feature_key = PENDING_FEATURES.get(args[0] if args else "", "btn_menu")
+    return [menu_reply(ctx, "coming_soon", feature=label(feature_key, ctx.lang))]

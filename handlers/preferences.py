@@ -1,0 +1,29 @@
+"""Per-user preferences: announcements on/off and interface language."""
+
+from __future__ import annotations
+
+from handlers.menu import menu_reply
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.i18n import LANGUAGES, t
+
+
+async def stop_announcements(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/ngung: stop receiving announcements."""
+    ctx.user.subscribed = False
+    return [Reply(t("unsubscribed", ctx.lang))]
+
+
+async def resume_announcements(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/batdau: receive announcements again."""
+    ctx.user.subscribed = True
+    return [Reply(t("subscribed", ctx.lang))]
+
+
+async def choose_language(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/ngonngu (optionally `/ngonngu en`) or a language button: switch the UI language."""
+    wanted = (args[0].lower() if args else "")
+    if wanted in LANGUAGES:
+        ctx.user.language = wanted
+        return [menu_reply(ctx, "language_set")]
+    buttons = ((Button("🇻🇳 Tiếng Việt", "lang:vi"), Button("🇬🇧 English", "lang:en")),)
+    return [Reply(t("choose_language", ctx.lang), buttons=buttons)]

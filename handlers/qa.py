@@ -1,0 +1,98 @@
+"""Answering questions on the law and support policies, with citations."""
+
+from __future__ import annotations
+
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.answers import render_entry
+from messages.i18n import label, t
+from messages.kb import Entry
+from messages.search import Answer
+from storage.questions import draft_question, send_question
+
+MAX_RELATED = 3
+_SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
+
+
+def _entry_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(_short(e.title), f"qa:{e.id}"),) for e in entries)
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def _answer_reply(ctx: Ctx, entry: Entry, related: list[Entry]) -> Reply:
+    text = render_entry(entry, ctx.lang)
+    if related:
+        text += "\n\n" + t("qa_related", ctx.lang)
+    return Reply(text, buttons=_entry_buttons(related))
+
+
+async def _answer(query: str, ctx: Ctx) -> list[Reply]:
+    if ctx.qa is None:
+        return [Reply(t("error_generic", ctx.lang))]
+    result: Answer = ctx.qa.search(query, top=1 + MAX_RELATED)
+    entries = [h.entry for h in result.hits]
+    if result.confident and entries:
+        return [_answer_reply(ctx, entries[0], entries[1:])]
+    draft = await draft_question(ctx.session, ctx.user.id, query, ctx.now)
+    send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{draft.id}"),)
+    key = "qa_not_sure" if entries else "qa_no_match"
+    rows = _entry_buttons(entries[:MAX_RELATED]) + (send,)
+    return [Reply(t(key, ctx.lang, query=query), buttons=rows)]
+
+
+async def answer_free_text(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Any text outside a form: the best cited answer and related questions."""
+    return await _answer(args[0] if args else "", ctx)
+
+
+async def answer_question_command(
+    event: InboundEvent, *, ctx: Ctx, args: list[str]
+) -> list[Reply]:
+    """/hoi <câu hỏi>: the same as typing the question."""
+    if not args:
+        return [Reply(t("qa_ask_usage", ctx.lang))]
+    return await _answer(" ".join(args), ctx)
+
+
+async def show_article(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/dieu 42 [2012|2023]: that article's plain-language entry."""
+    numbers = [a for a in args if a.isdigit()]
+    if ctx.qa is None or not numbers or len(numbers) > 2:
+        return [Reply(t("qa_article_usage", ctx.lang))]
+    year = next((n for n in numbers[1:] if n in _SOURCES_BY_YEAR), "2023")
+    source = _SOURCES_BY_YEAR[year]
+    article = int(numbers[0])
+    entry = ctx.qa.lookup_article(source, article)
+    if entry is None:
+        return [Reply(t("qa_article_missing", ctx.lang, article=article,
+                        document=f"Luật HTX {year}"))]
+    return [_answer_reply(ctx, entry, [])]
+
+
+async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """A 'related question' button: that entry's answer."""
+    entry = ctx.qa.get(":".join(args)) if ctx.qa else None
+    if entry is None:
+        return [Reply(t("qa_entry_gone", ctx.lang))]
+    return [_answer_reply(ctx, entry, [])]
+
+
+async def send_question_to_staff(
+    event: InboundEvent, *, ctx: Ctx, args: list[str]
+) -> list[Reply]:
+    """'Send my question to staff' button: the question goes to the staff chats."""
+    qid = int(args[1]) if len(args) == 2 and args[0] == "send" and args[1].isdigit() else 0
+    question = await send_question(ctx.session, qid, ctx.user.id, ctx.now) if qid else None
+    if question is None:
+        return [Reply(t("qa_send_expired", ctx.lang))]
+    replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=question.id))]
+    asker = ctx.user.display_name or ctx.actor
+    for ref in ctx.config.staff_chat_ids:
+        channel, _, chat = ref.rpartition(":")
+        replies.append(Reply(
+            t("qa_staff_new_question", "vi", ref=question.id, asker=asker, text=question.text),
+            chat_id=chat, channel=channel or None,
+        ))
+    return replies

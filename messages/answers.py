@@ -1,0 +1,46 @@
+"""How a knowledge-base entry is shown: title, explanation, citation line, 'Lưu ý'."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from messages.i18n import t
+from messages.kb import Citation, Document, Entry, load_documents
+
+
+@lru_cache(maxsize=1)
+def documents() -> dict[str, Document]:
+    return load_documents()
+
+
+def format_citation(c: Citation) -> str:
+    """Citation(luat-htx-2023, 42, 2) → 'Điều 42 khoản 2 Luật HTX 2023'."""
+    doc = documents().get(c.source)
+    name = doc.short if doc else c.source
+    if c.article is None:
+        return name
+    clause = f" khoản {c.clause}" if c.clause else ""
+    return f"Điều {c.article}{clause} {name}"
+
+
+def citation_line(entry: Entry) -> str:
+    """'Điều 4 khoản 7 Luật HTX 2023; Điều 3 Luật HTX 2012' (plain text)."""
+    seen: list[str] = []
+    for c in entry.citations:
+        text = format_citation(c)
+        if text not in seen:
+            seen.append(text)
+    return "; ".join(seen)
+
+
+def render_entry(entry: Entry, lang: str = "vi") -> str:
+    """The full answer in neutral markup. KB text is escaped: staff-edited files are data."""
+    parts = [f"<b>{html.escape(entry.title, quote=False)}</b>", html.escape(entry.text, quote=False)]
+    if entry.citations:
+        parts.append("<i>" + t("qa_citation", lang, citations=citation_line(entry)) + "</i>")
+    else:  # a staff answer saved from the bot
+        parts.append("<i>" + t("qa_staff_answer_source", lang) + "</i>")
+    if entry.note:
+        parts.append(t("qa_note", lang, note=entry.note))
+    return "\n\n".join(parts)

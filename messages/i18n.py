@@ -1,0 +1,53 @@
+"""UI strings per locale. Texts are in the neutral markup (a small HTML subset: b, i, code, a);
+parameters are escaped here, so user-supplied strings can never inject markup."""
+
+from __future__ import annotations
+
+import html
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """All strings of one locale, key → template."""
+    raw = yaml.safe_load((LOCALES_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _template(key: str, lang: str) -> str:
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    found = catalog(lang).get(key)
+    if found is None:
+        found = catalog(DEFAULT_LANGUAGE)[key]
+    return found
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """A message in markup, its parameters HTML-escaped."""
+    safe = {k: html.escape(str(v), quote=False) for k, v in params.items()}
+    return _template(key, lang).format_map(safe)
+
+
+def label(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """A button label: plain text, never parsed as markup."""
+    return _template(key, lang).format_map({k: str(v) for k, v in params.items()})
+
+
+def language_for(code: str | None) -> str:
+    """Map a platform language code ('en-US', 'vi') to a supported locale."""
+    if code and code.lower().startswith("en"):
+        return "en"
+    return DEFAULT_LANGUAGE

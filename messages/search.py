@@ -1,0 +1,218 @@
+"""Question answering over the knowledge base: Vietnamese-aware BM25F plus fuzzy reranking.
+
+Pipeline for a query: fold (lowercase, no diacritics, đ→d) → words → undo Telex leftovers and
+fix small typos against the index vocabulary → expand abbreviations → unigrams + syllable
+bigrams → BM25F over title/questions/keywords/text → rerank the top candidates by fuzzy
+similarity to each entry's title and example questions → prefer the law in force unless the
+user asks about the old one → confidence from how much of the query the best entry explains.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from messages.kb import Entry, KnowledgeBase
+from messages.textnorm import expand, fold, untelex, words
+
+FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "keywords": 2.5, "text": 1.0, "chapter": 0.3}
+K1, B = 1.2, 0.75
+CANDIDATES = 30
+# Words that carry no topic: excluded from the confidence measure, not from ranking.
+STOPWORDS = frozenset(
+    "la gi cua va cho thi co khong duoc nhu the nao bao nhieu toi minh em anh chi a oi ha nhe "
+    "voi de mot nhung cac trong khi neu phai o tai ve sao vay roi nay do ai day lam duoc "
+    "muon hoi xin cam on giup ban ra vao len di den nhieu it hay hoac con se da dang".split()
+)
+OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|truoc 2024|truoc nam 2024|truoc day|23 2012)\b")
+_ARTICLE_REF = re.compile(r"\bdieu\s+(\d{1,3})\b")
+_DOC_HINTS = (
+    (re.compile(r"\b(2012|luat cu|23 2012)\b"), "luat-htx-2012"),
+    (re.compile(r"\b(nghi dinh|nd)\s*193\b"), "nd-193-2013"),
+    (re.compile(r"\b(nghi dinh|nd)\s*45\b"), "nd-45-2021"),
+    (re.compile(r"\b(nghi dinh|nd)\s*77\b"), "nd-77-2019"),
+    (re.compile(r"\b(nghi dinh|nd)\s*92\b"), "nd-92-2024"),
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    confident: bool
+    hits: tuple[Hit, ...]
+    article_lookup: bool = False
+
+
+def terms(tokens: list[str]) -> list[str]:
+    """Unigrams plus adjacent-syllable bigrams, so 'hop tac xa' outranks 'hop' + 'xa' apart."""
+    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def entry_fields(entry: Entry) -> dict[str, list[str]]:
+    return {
+        "title": expand(words(entry.title)),
+        "questions": expand(words(" . ".join(entry.questions))),
+        "keywords": expand(words(" . ".join(entry.keywords))),
+        "text": expand(words(entry.text)),
+        "chapter": expand(words(entry.chapter)),
+    }
+
+
+class QAIndex:
+    """An in-memory index over the knowledge base (a few hundred entries; built at start)."""
+
+    def __init__(self, entries: Iterable[Entry], *, min_confidence: float = 0.5) -> None:
+        self.entries: list[Entry] = []
+        self.min_confidence = min_confidence
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._lengths: list[float] = []
+        self._fuzzy_texts: list[list[str]] = []
+        self._by_article: dict[tuple[str, int], Entry] = {}
+        self._by_id: dict[str, Entry] = {}
+        self._vocab: set[str] = set()
+        self._df: Counter[str] = Counter()
+        for entry in entries:
+            self._add(entry)
+        self._finish()
+
+    @classmethod
+    def from_kb(cls, kb: KnowledgeBase) -> QAIndex:
+        return cls(kb.entries)
+
+    # --- building --------------------------------------------------------------------------
+    def _add(self, entry: Entry) -> None:
+        doc_id = len(self.entries)
+        self.entries.append(entry)
+        self._by_id[entry.id] = entry
+        weighted: Counter[str] = Counter()
+        length = 0.0
+        for name, tokens in entry_fields(entry).items():
+            w = FIELD_WEIGHTS[name]
+            for term in terms(tokens):
+                weighted[term] += w
+            length += w * len(tokens)
+            self._vocab.update(tokens)
+        for term, tf in weighted.items():
+            self._postings[term].append((doc_id, tf))
+            self._df[term] += 1
+        self._lengths.append(length)
+        self._fuzzy_texts.append([fold(entry.title), *(fold(q) for q in entry.questions)])
+        if entry.kind == "article" and entry.source and isinstance(entry.article, int):
+            self._by_article[(entry.source, entry.article)] = entry
+
+    def _finish(self) -> None:
+        n = len(self.entries) or 1
+        self._avg_len = sum(self._lengths) / n if self._lengths else 1.0
+        self._idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in self._df.items()}
+        self._vocab_list = sorted(self._vocab)
+        self._correct.cache_clear()
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        """Add entries (e.g. staff answers published as FAQ) and refresh the statistics."""
+        for entry in entries:
+            self._add(entry)
+        self._finish()
+
+    # --- querying --------------------------------------------------------------------------
+    @lru_cache(maxsize=4096)  # noqa: B019 - one index lives for the whole process
+    def _correct(self, word: str) -> str:
+        if word in self._vocab or word.isdigit() or len(word) < 3:
+            return word
+        plain = untelex(word)
+        if plain in self._vocab:
+            return plain
+        best = process.extractOne(
+            plain, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1
+        )
+        return best[0] if best else word
+
+    def query_tokens(self, query: str) -> list[str]:
+        return expand([self._correct(w) for w in words(query)])
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def lookup_article(self, source: str, article: int) -> Entry | None:
+        return self._by_article.get((source, article))
+
+    def _article_reference(self, folded: str) -> Entry | None:
+        match = _ARTICLE_REF.search(folded)
+        if not match:
+            return None
+        source = "luat-htx-2023"
+        for pattern, doc in _DOC_HINTS:
+            if pattern.search(folded):
+                source = doc
+                break
+        return self.lookup_article(source, int(match.group(1)))
+
+    def _bm25(self, query_terms: list[str]) -> dict[int, float]:
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(query_terms):
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for doc_id, tf in self._postings[term]:
+                norm = K1 * (1 - B + B * self._lengths[doc_id] / self._avg_len)
+                scores[doc_id] += idf * tf * (K1 + 1) / (tf + norm)
+        return scores
+
+    def _coverage(self, tokens: list[str], entry_id: int) -> float:
+        """Share of the query's topic words (IDF-weighted) that the entry contains."""
+        content = [t for t in set(tokens) if t not in STOPWORDS and not t.isdigit()]
+        if not content:
+            return 0.0
+        entry_terms = {t for t, _ in self._entry_terms(entry_id)}
+        total = sum(self._idf.get(t, 3.0) for t in content)
+        found = sum(self._idf.get(t, 3.0) for t in content if t in entry_terms)
+        return found / total if total else 0.0
+
+    @lru_cache(maxsize=8192)  # noqa: B019
+    def _entry_terms(self, entry_id: int) -> tuple[tuple[str, int], ...]:
+        fields = entry_fields(self.entries[entry_id])
+        return tuple((t, 1) for t in {tok for toks in fields.values() for tok in toks})
+
+    def search(self, query: str, top: int = 3) -> Answer:
+        """The best entries for a question, best first, and whether we are confident."""
+        folded = fold(query)
+        tokens = self.query_tokens(query)
+        referenced = self._article_reference(" ".join(tokens) + " " + folded)
+        if referenced is not None and len([t for t in tokens if t not in STOPWORDS]) <= 6:
+            return Answer(query, True, (Hit(referenced, 1.0),), article_lookup=True)
+        bm25 = self._bm25(terms(tokens))
+        if not bm25:
+            return Answer(query, False, ())
+        best_bm25 = max(bm25.values())
+        candidates = sorted(bm25, key=bm25.__getitem__, reverse=True)[:CANDIDATES]
+        wants_old = bool(OLD_LAW_HINTS.search(folded))
+        plain_query = " ".join(tokens)
+        ranked: list[tuple[float, int]] = []
+        for doc_id in candidates:
+            entry = self.entries[doc_id]
+            similarity = max(
+                fuzz.token_set_ratio(plain_query, text) for text in self._fuzzy_texts[doc_id]
+            ) / 100
+            score = 0.6 * bm25[doc_id] / best_bm25 + 0.4 * similarity
+            is_old = entry.source == "luat-htx-2012" or (
+                entry.citations and entry.citations[0].source == "luat-htx-2012"
+            )
+            if is_old:
+                score *= 1.25 if wants_old else 0.75
+            ranked.append((score, doc_id))
+        ranked.sort(reverse=True)
+        hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
+        confidence = self._coverage(tokens, ranked[0][1])
+        return Answer(query, confidence >= self.min_confidence, hits)

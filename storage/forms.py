@@ -1,0 +1,33 @@
+"""Stored state of multi-step dialogs, one active form per user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FormState, utcnow
+
+
+async def get_form(session: AsyncSession, user_id: int) -> FormState | None:
+    return await session.get(FormState, user_id)
+
+
+async def set_form(
+    session: AsyncSession, user_id: int, form: str, step: str, data: dict[str, Any]
+) -> FormState:
+    state = await session.get(FormState, user_id)
+    if state is None:
+        state = FormState(user_id=user_id, form=form, step=step, data=dict(data))
+        session.add(state)
+    else:
+        state.form, state.step, state.data = form, step, dict(data)
+    state.updated_at = utcnow()
+    await session.flush()
+    return state
+
+
+async def clear_form(session: AsyncSession, user_id: int) -> bool:
+    result = await session.execute(delete(FormState).where(FormState.user_id == user_id))
+    return bool(getattr(result, "rowcount", 0))

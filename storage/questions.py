@@ -1,0 +1,66 @@
+"""Questions for staff: drafted when the bot is unsure, sent on the user's request, answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Question, User
+
+
+async def draft_question(
+    session: AsyncSession, user_id: int, text: str, now: datetime
+) -> Question:
+    row = Question(user_id=user_id, text=text, status="draft", created_at=now, published=False)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def send_question(
+    session: AsyncSession, question_id: int, user_id: int, now: datetime
+) -> Question | None:
+    """Mark the user's own draft as sent to staff; None if it is not theirs or is gone."""
+    row = await session.get(Question, question_id)
+    if row is None or row.user_id != user_id:
+        return None
+    if row.status == "draft":
+        row.status, row.sent_at = "open", now
+    return row
+
+
+async def open_questions(session: AsyncSession, limit: int = 20) -> list[Question]:
+    rows = await session.scalars(
+        select(Question).where(Question.status == "open").order_by(Question.id).limit(limit)
+    )
+    return list(rows)
+
+
+async def answer_question(
+    session: AsyncSession, question_id: int, answer: str, staff: str, now: datetime
+) -> tuple[Question, User] | None:
+    row = await session.get(Question, question_id)
+    if row is None or row.status == "draft":
+        return None
+    row.status, row.answer, row.answered_by, row.answered_at = "answered", answer, staff, now
+    asker = await session.get(User, row.user_id)
+    if asker is None:
+        return None
+    return row, asker
+
+
+async def publish_answer(session: AsyncSession, question_id: int) -> Question | None:
+    row = await session.get(Question, question_id)
+    if row is None or row.status != "answered":
+        return None
+    row.published = True
+    return row
+
+
+async def published_answers(session: AsyncSession) -> list[Question]:
+    rows = await session.scalars(
+        select(Question).where(Question.published.is_(True)).order_by(Question.id)
+    )
+    return list(rows)

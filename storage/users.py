@@ -1,0 +1,85 @@
+"""Users: find or create on first contact, roles, subscription, deletion of personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FormState, Question, User, utcnow
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+async def get_or_create_user(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str = "",
+    username: str | None = None,
+    language: str = "vi",
+    now: datetime | None = None,
+) -> tuple[User, bool]:
+    """The user behind an inbound event; (user, created)."""
+    now = now or utcnow()
+    user = await session.scalar(
+        select(User).where(User.channel == channel, User.external_id == external_id)
+    )
+    if user is not None:
+        # Refreshed at most every few minutes: a write per message would cost every update.
+        if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+            user.last_seen_at = now
+        user.chat_id = chat_id
+        if display_name:
+            user.display_name = display_name[:128]
+        if username:
+            user.username = username[:64]
+        return user, False
+    user = User(
+        channel=channel,
+        external_id=external_id,
+        chat_id=chat_id,
+        display_name=display_name[:128],
+        username=username[:64] if username else None,
+        language=language,
+        roles="",
+        subscribed=True,
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    return user, True
+
+
+async def find_user(session: AsyncSession, channel: str, ref: str) -> User | None:
+    """Find a user by numeric id, `channel:id`, or `@username` (case-insensitive)."""
+    ref = ref.strip()
+    if ref.startswith("@"):
+        return await session.scalar(
+            select(User).where(func.lower(User.username) == ref[1:].lower()).limit(1)
+        )
+    if ":" in ref:
+        channel, _, ref = ref.partition(":")
+    return await session.scalar(
+        select(User).where(User.channel == channel, User.external_id == ref)
+    )
+
+
+def add_role(user: User, role: str) -> None:
+    user.roles = ",".join(sorted(user.role_set | {role}))
+
+
+def remove_role(user: User, role: str) -> None:
+    user.roles = ",".join(sorted(user.role_set - {role}))
+
+
+async def delete_user_data(session: AsyncSession, user: User) -> None:
+    """Remove the user and every row tied to them (explicitly: not every backend cascades)."""
+    for model in (FormState, Question):
+        await session.execute(delete(model).where(model.user_id == user.id))
+    await session.delete(user)
+    await session.flush()

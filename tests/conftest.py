@@ -1,0 +1,94 @@
+"""Shared fixtures: settings on a temporary SQLite file, the app, the fake Telegram server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import HtxApp
+from bot.settings import Settings
+from bot.telegram_channel import TelegramChannel
+from handlers.types import InboundEvent, Reply
+from tests.fake_telegram import FakeTelegram
+
+ADMIN_ID = 777
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'htxbot.db'}",
+        "TELEGRAM_BOT_TOKEN": "123:TEST",
+        "HTXBOT_ADMINS": f"telegram:{ADMIN_ID},console:{ADMIN_ID}",
+        "HTXBOT_POLL_TIMEOUT": 1,
+        "HTXBOT_TELEGRAM_RATE_LIMIT": False,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[HtxApp]:
+    application = HtxApp(settings)
+    await application.start()
+    yield application
+    await application.close()
+
+
+class Chat:
+    """A recording fake channel: one user talking to the app, every reply kept."""
+
+    def __init__(self, app: HtxApp, user_id: str = "42", channel: str = "test",
+                 language_code: str = "vi", name: str = "Nông dân") -> None:
+        self.app = app
+        self.base = dict(channel=channel, user_id=user_id, chat_id=user_id,
+                         display_name=name, language_code=language_code)
+        self.replies: list[Reply] = []
+        self.routes: list[str] = []
+
+    async def _send(self, **kw: Any) -> list[Reply]:
+        outcome = await self.app.handle(InboundEvent(**{**self.base, **kw}))
+        self.routes.append(outcome.route)
+        self.replies.extend(outcome.replies)
+        return outcome.replies
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self._send(text=text)
+
+    async def press(self, payload: str) -> list[Reply]:
+        return await self._send(payload=payload)
+
+    async def send_other(self, kind: str) -> list[Reply]:
+        return await self._send(unsupported=kind)
+
+
+@pytest.fixture
+def chat(app: HtxApp) -> Chat:
+    return Chat(app)
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+async def telegram_bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[TelegramChannel]:
+    """The real htxbot application, python-telegram-bot and all, against the fake server."""
+    settings = make_settings(tmp_path, TELEGRAM_API_BASE_URL=tg.base_url,
+                             HTXBOT_STAFF_CHAT_IDS="-100500")
+    application = HtxApp(settings)
+    await application.start()
+    channel = TelegramChannel(application, settings)
+    await channel.start()
+    yield channel
+    await channel.stop()
+    await application.close()

@@ -1,0 +1,257 @@
+"""A local fake of the Telegram Bot API (aiohttp on 127.0.0.1), for end-to-end tests and benches.
+
+It implements what htxbot uses: getMe, getUpdates (long poll), sendMessage, editMessageText,
+answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument, plus injectable user updates,
+a record of every call, an optional global rate limit answered with 429, and blocked users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 999000
+BOT_USERNAME = "htx_test_bot"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+def _decode(value: str) -> Any:
+    """python-telegram-bot sends non-string parameters JSON-encoded in form fields."""
+    if value[:1] in "{[" or value in ("true", "false", "null"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class FakeTelegram:
+    """Run with `async with FakeTelegram() as tg:`; point the bot at `tg.base_url`."""
+
+    def __init__(self, *, rate_limit: float | None = None, token: str = "123:TEST") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.blocked: set[int] = set()
+        self.rate_limit = rate_limit
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Event()
+        self._sent_event = asyncio.Event()
+        self._window: list[float] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.too_many_requests = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def __aenter__(self) -> FakeTelegram:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- injecting what users do -------------------------------------------------------------
+    @staticmethod
+    def user(user_id: int, first_name: str = "Nông dân", language_code: str = "vi",
+             username: str | None = None) -> dict[str, Any]:
+        u: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name,
+                             "language_code": language_code}
+        if username:
+            u["username"] = username
+        return u
+
+    def _push(self, update: dict[str, Any]) -> int:
+        update["update_id"] = next(self._update_ids)
+        self._updates.append(update)
+        self._new_update.set()
+        return update["update_id"]
+
+    def _message(self, user: dict[str, Any], **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+            "from": user,
+            **content,
+        }
+
+    def send_text(self, user_id: int, text: str, **user_kw: Any) -> int:
+        user = self.user(user_id, **user_kw)
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        return self._push({"message": self._message(user, **content)})
+
+    def send_sticker(self, user_id: int) -> int:
+        sticker = {"file_id": "S1", "file_unique_id": "S1u", "width": 512, "height": 512,
+                   "is_animated": False, "is_video": False, "type": "regular"}
+        return self._push({"message": self._message(self.user(user_id), sticker=sticker)})
+
+    def send_contact(self, user_id: int, phone: str, owner_id: int | None = None) -> int:
+        contact = {"phone_number": phone, "first_name": "A", "user_id": owner_id or user_id}
+        return self._push({"message": self._message(self.user(user_id), contact=contact)})
+
+    def press(self, user_id: int, data: str, **user_kw: Any) -> int:
+        user = self.user(user_id, **user_kw)
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private"}, "text": "menu",
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "HTX"}}
+        return self._push({"callback_query": {
+            "id": str(next(self._message_ids)), "from": user, "chat_instance": "ci",
+            "data": data, "message": message,
+        }})
+
+    # --- reading what the bot did ------------------------------------------------------------
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """sendMessage/sendDocument calls, optionally to one chat."""
+        return [c.params for c in self.calls
+                if c.method in ("sendMessage", "sendDocument")
+                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    async def wait_sent(self, count: int, chat_id: int | None = None,
+                        timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until at least `count` messages went to the chat; returns them all."""
+        deadline = time.monotonic() + timeout
+        while len(self.sent(chat_id)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"expected {count} messages to {chat_id}, got {self.sent(chat_id)}"
+                )
+            self._sent_event.clear()
+            try:
+                await asyncio.wait_for(self._sent_event.wait(), remaining)
+            except TimeoutError:
+                pass
+        return self.sent(chat_id)
+
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    # --- the API -----------------------------------------------------------------------------
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params: dict[str, Any] = {}
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params = await request.json()
+            else:
+                form = await request.post()
+                params = {k: _decode(v) if isinstance(v, str) else v for k, v in form.items()}
+        params.update({k: _decode(v) for k, v in request.query.items()})
+        handler = getattr(self, "api_" + method, None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found: method not found"}, status=404)
+        if method in ("sendMessage", "sendDocument", "editMessageText"):
+            limited = self._rate_limited()
+            if limited:
+                self.too_many_requests += 1
+                return web.json_response({"ok": False, "error_code": 429,
+                                          "description": "Too Many Requests: retry after 1",
+                                          "parameters": {"retry_after": 1}}, status=429)
+            if int(str(params.get("chat_id", 0))) in self.blocked:
+                self.calls.append(Call(method + ":blocked", params))
+                return web.json_response({"ok": False, "error_code": 403,
+                                          "description": "Forbidden: bot was blocked by the user"},
+                                         status=403)
+        if method != "getUpdates":
+            self.calls.append(Call(method, params))
+        result = await handler(params)
+        if method in ("sendMessage", "sendDocument"):
+            self._sent_event.set()
+        return web.json_response({"ok": True, "result": result})
+
+    def _rate_limited(self) -> bool:
+        if self.rate_limit is None:
+            return False
+        now = time.monotonic()
+        self._window = [t for t in self._window if now - t < 1.0]
+        if len(self._window) >= self.rate_limit:
+            return True
+        self._window.append(now)
+        return False
+
+    def _bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(str(params["chat_id"])), "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "HTX", "username": BOT_USERNAME},
+            **content,
+        }
+
+    async def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "HTX", "username": BOT_USERNAME,
+                "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}
+
+    async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+            except TimeoutError:
+                pass
+        return self._updates[:limit]
+
+    async def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._bot_message(params, text=str(params.get("text", "")))
+
+    async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        doc = {"file_id": "D1", "file_unique_id": "D1u", "file_name": "file"}
+        return self._bot_message(params, document=doc)
+
+    async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._bot_message(params, text=str(params.get("text", "")))
+
+    async def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def api_setWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def api_getMyCommands(self, params: dict[str, Any]) -> list[Any]:
+        return []
