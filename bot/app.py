@@ -70,8 +70,11 @@ class HtxApp:
         self.qa = QAIndex.from_kb(load_kb())
         async with self.sessions() as session:
             self.qa.add_entries(staff_answer_entry(q) for q in await published_answers(session))
-        log.info("qa index: %d entries in %.0f ms", len(self.qa.entries),
-                 (time.perf_counter() - started) * 1000)
+        log.info(
+            "qa index: %d entries in %.0f ms",
+            len(self.qa.entries),
+            (time.perf_counter() - started) * 1000,
+        )
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -94,16 +97,23 @@ class HtxApp:
                     now=self.clock(),
                 )
                 lang = user.language
-                ctx = Ctx(session=session, user=user, config=self.config, now=self.clock(),
-                          qa=self.qa)
+                ctx = Ctx(
+                    session=session, user=user, config=self.config, now=self.clock(), qa=self.qa
+                )
                 route_name, replies = await route(event, ctx=ctx)
                 await session.commit()
         except Exception:
-            log.exception("update failed: channel=%s user=%s", event.channel,
-                          user_hash(event.user_ref))
+            log.exception(
+                "update failed: channel=%s user=%s", event.channel, user_hash(event.user_ref)
+            )
             replies = [Reply(t("error_generic", lang))]
-        log.info("update channel=%s user=%s route=%s ms=%.1f", event.channel,
-                 user_hash(event.user_ref), route_name, (time.perf_counter() - started) * 1000)
+        log.info(
+            "update channel=%s user=%s route=%s ms=%.1f",
+            event.channel,
+            user_hash(event.user_ref),
+            route_name,
+            (time.perf_counter() - started) * 1000,
+        )
         return Outcome(route_name, replies)
 
     def register_sender(self, channel: str, sender: Sender) -> None:
@@ -117,8 +127,9 @@ class HtxApp:
             chat_id = reply.chat_id or event.chat_id
             sender = self.senders.get(channel)
             if sender is None:
-                log.warning("no %s channel running: a message to a chat there was not sent",
-                            channel)
+                log.warning(
+                    "no %s channel running: a message to a chat there was not sent", channel
+                )
                 continue
             try:
                 await sender(chat_id, reply)

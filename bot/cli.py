@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 from bot.app import HtxApp
 from bot.logs import setup_logging
@@ -39,9 +40,9 @@ def answer_json(answer: Answer) -> dict[str, object]:
     }
 
 
-def ask(questions: Iterable[str], *, as_json: bool, top: int, out: object = sys.stdout) -> int:
-    from messages.answers import render_entry
+def ask(questions: Iterable[str], *, as_json: bool, top: int, out: TextIO = sys.stdout) -> int:
     from bot.render import markup_to_plain
+    from messages.answers import render_entry
 
     index = QAIndex.from_kb(load_kb())
     for question in questions:

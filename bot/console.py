@@ -63,8 +63,13 @@ class ConsoleChannel:
         if choice is not None and choice.url:
             print(choice.url + "\n", file=self.out, flush=True)
             return None
-        base = InboundEvent(channel=CHANNEL, user_id=self.user_id, chat_id=self.user_id,
-                            display_name=self.display_name, language_code="vi")
+        base = InboundEvent(
+            channel=CHANNEL,
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            display_name=self.display_name,
+            language_code="vi",
+        )
         if choice is not None:
             return replace(base, payload=choice.payload)
         return replace(base, text=line)

@@ -22,8 +22,9 @@ def flat_buttons(reply: Reply) -> list[Button]:
 
 def numbered_choices(buttons: list[Button]) -> str:
     """'1. Hỏi đáp luật HTX' lines, for channels that cannot show buttons."""
-    return "\n".join(f"{i}. {b.label}" + (f" ({b.url})" if b.url else "")
-                     for i, b in enumerate(buttons, 1))
+    return "\n".join(
+        f"{i}. {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(buttons, 1)
+    )
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -34,7 +35,7 @@ def split_text(text: str, limit: int) -> list[str]:
         cut = text.rfind(sep, 0, limit)
         if cut > limit // 3:
             head = text[: cut + (1 if sep == ". " else 0)].rstrip()
-            return [head, *split_text(text[cut + len(sep):].lstrip(), limit)]
+            return [head, *split_text(text[cut + len(sep) :].lstrip(), limit)]
     return [text[:limit], *split_text(text[limit:], limit)]
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 
 def _split_csv(value: object) -> list[str]:
@@ -24,28 +24,35 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = Field("sqlite+aiosqlite:///./htxbot.db", alias="HTXBOT_DATABASE_URL")
-    telegram_bot_token: str = Field("", alias="TELEGRAM_BOT_TOKEN", repr=False)
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./htxbot.db", alias="HTXBOT_DATABASE_URL"
+    )
+    telegram_bot_token: str = Field(default="", alias="TELEGRAM_BOT_TOKEN", repr=False)
     telegram_api_base_url: str = Field(
-        "https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="HTXBOT_ADMINS")
     staff_chat_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="HTXBOT_STAFF_CHAT_IDS"
     )
-    timezone: str = Field("Asia/Ho_Chi_Minh", alias="HTXBOT_TIMEZONE")
-    broadcast_rate: float = Field(25.0, alias="HTXBOT_BROADCAST_RATE", gt=0, le=30)
-    telegram_rate_limit: bool = Field(True, alias="HTXBOT_TELEGRAM_RATE_LIMIT")
-    webhook_url: str = Field("", alias="HTXBOT_WEBHOOK_URL")
-    webhook_secret: str = Field("", alias="HTXBOT_WEBHOOK_SECRET", repr=False)
-    log_level: str = Field("INFO", alias="HTXBOT_LOG_LEVEL")
-    legal_dir: Path | None = Field(None, alias="HTXBOT_LEGAL_DIR")
-    poll_timeout: int = Field(30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="HTXBOT_TIMEZONE")
+    broadcast_rate: float = Field(default=25.0, alias="HTXBOT_BROADCAST_RATE", gt=0, le=30)
+    telegram_rate_limit: bool = Field(default=True, alias="HTXBOT_TELEGRAM_RATE_LIMIT")
+    webhook_url: str = Field(default="", alias="HTXBOT_WEBHOOK_URL")
+    webhook_secret: str = Field(default="", alias="HTXBOT_WEBHOOK_SECRET", repr=False)
+    log_level: str = Field(default="INFO", alias="HTXBOT_LOG_LEVEL")
+    legal_dir: Path | None = Field(default=None, alias="HTXBOT_LEGAL_DIR")
+    poll_timeout: int = Field(default=30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
 
     @field_validator("admins", "staff_chat_ids", mode="before")
     @classmethod
     def _csv(cls, value: object) -> list[str]:
         return _split_csv(value)
+
+    @field_validator("legal_dir", mode="before")
+    @classmethod
+    def _empty_path(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("admins")
     @classmethod
@@ -53,5 +60,7 @@ class Settings(BaseSettings):
         for ref in value:
             channel, _, user = ref.partition(":")
             if not channel or not user:
-                raise ValueError(f"HTXBOT_ADMINS: '{ref}' phải có dạng kênh:id, ví dụ telegram:123456")
+                raise ValueError(
+                    f"HTXBOT_ADMINS: '{ref}' phải có dạng kênh:id, ví dụ telegram:123456"
+                )
         return value

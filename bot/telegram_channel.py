@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import replace
+from typing import Any, cast
 
 from telegram import (
     BotCommand,
@@ -29,8 +30,20 @@ CHANNEL = "telegram"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 log = logging.getLogger("htxbot.telegram")
 
-_MEDIA = ("sticker", "photo", "voice", "audio", "video", "video_note", "document", "location",
-          "animation", "poll", "dice", "venue")
+_MEDIA = (
+    "sticker",
+    "photo",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "document",
+    "location",
+    "animation",
+    "poll",
+    "dice",
+    "venue",
+)
 
 
 def file_url_for(base_url: str) -> str:
@@ -42,7 +55,7 @@ def event_from_message(message: Message) -> InboundEvent | None:
     user = message.from_user
     if user is None or user.is_bot:
         return None
-    base = dict(
+    base = InboundEvent(
         channel=CHANNEL,
         user_id=str(user.id),
         chat_id=str(message.chat.id),
@@ -52,13 +65,13 @@ def event_from_message(message: Message) -> InboundEvent | None:
     )
     if message.contact is not None:
         # Only the sender's own number counts: a forwarded contact is someone else's data.
-        own = message.contact.user_id == user.id
-        return InboundEvent(**base, contact_phone=message.contact.phone_number if own else None,
-                            unsupported=None if own else "contact")
+        if message.contact.user_id == user.id:
+            return replace(base, contact_phone=message.contact.phone_number)
+        return replace(base, unsupported="contact")
     if message.text is not None:
-        return InboundEvent(**base, text=message.text)
+        return replace(base, text=message.text)
     kind = next((k for k in _MEDIA if getattr(message, k, None)), "other")
-    return InboundEvent(**base, unsupported=kind)
+    return replace(base, unsupported=kind)
 
 
 def event_from_update(update: Update) -> InboundEvent | None:
@@ -68,8 +81,12 @@ def event_from_update(update: Update) -> InboundEvent | None:
         user = query.from_user
         chat_id = query.message.chat.id if query.message else user.id
         return InboundEvent(
-            channel=CHANNEL, user_id=str(user.id), chat_id=str(chat_id), payload=query.data or "",
-            display_name=user.full_name, username=user.username,
+            channel=CHANNEL,
+            user_id=str(user.id),
+            chat_id=str(chat_id),
+            payload=query.data or "",
+            display_name=user.full_name,
+            username=user.username,
             language_code=user.language_code,
         )
     if update.message is not None:
@@ -80,15 +97,24 @@ def event_from_update(update: Update) -> InboundEvent | None:
 def reply_markup(reply: Reply) -> Any:
     if reply.request_contact:
         label = reply.buttons[0][0].label if reply.buttons else "📱"
-        return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=True)]],
-                                   one_time_keyboard=True, resize_keyboard=True)
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(label, request_contact=True)]],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(b.label, url=b.url) if b.url
-         else InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
-        for row in reply.buttons
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.payload)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
 
 
 class TelegramChannel:
@@ -103,7 +129,7 @@ class TelegramChannel:
             .base_file_url(file_url_for(settings.telegram_api_base_url))
         )
         if settings.telegram_rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+            builder = builder.rate_limiter(cast(Any, AIORateLimiter(max_retries=3)))
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -136,14 +162,15 @@ class TelegramChannel:
         """Send one neutral reply (split under Telegram's length limit) as HTML."""
         bot = self.application.bot
         if reply.document is not None:
-            await bot.send_document(chat_id, reply.document.data,
-                                    filename=reply.document.filename)
+            await bot.send_document(chat_id, reply.document.data, filename=reply.document.filename)
         parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         try:
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
                 await bot.send_message(
-                    chat_id, part, parse_mode=ParseMode.HTML,
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
                     reply_markup=reply_markup(reply) if last else None,
                     link_preview_options=NO_PREVIEW,
                 )
@@ -159,7 +186,9 @@ class TelegramChannel:
         await self.application.start()
         assert self.application.updater is not None
         await self.application.updater.start_polling(
-            poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES,
+            poll_interval=0.0,
+            timeout=self.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
         )
 

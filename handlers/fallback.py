@@ -24,7 +24,9 @@ async def explain_unsupported_content(
     """A sticker, photo, voice note…: say kindly we read text only, show the menu."""
     kind = event.unsupported or ""
     what = _MEDIA_VI.get(kind) if ctx.lang == "vi" else kind or None
-    return [menu_reply(ctx, "unsupported_content", what=what or t("unsupported_generic", ctx.lang))]
+    return [
+        menu_reply(ctx, "unsupported_content", what=what or t("unsupported_generic", ctx.lang))
+    ]
 
 
 async def explain_unknown_command(

@@ -56,8 +56,12 @@ async def show_help(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
 
 async def show_staff_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Staff menu button: the staff commands."""
-    return [Reply(t("staff_menu", ctx.lang), buttons=((Button(label("btn_menu", ctx.lang),
-                                                                   "menu:main"),),))]
+    return [
+        Reply(
+            t("staff_menu", ctx.lang),
+            buttons=((Button(label("btn_menu", ctx.lang), "menu:main"),),),
+        )
+    ]
 
 
 async def invite_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -65,9 +69,7 @@ async def invite_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     return [Reply(t("qa_prompt", ctx.lang))]
 
 
-async def announce_coming_soon(
-    event: InboundEvent, *, ctx: Ctx, args: list[str]
-) -> list[Reply]:
+async def announce_coming_soon(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """A menu button whose feature is not built yet: a polite 'coming soon'."""
     feature_key = PENDING_FEATURES.get(args[0] if args else "", "btn_menu")
     return [menu_reply(ctx, "coming_soon", feature=label(feature_key, ctx.lang))]

@@ -35,10 +35,12 @@ async def ask_to_confirm_deletion(
     event: InboundEvent, *, ctx: Ctx, args: list[str]
 ) -> list[Reply]:
     """/xoadulieu: ask for confirmation before deleting anything."""
-    buttons = ((
-        Button(label("btn_yes_delete", ctx.lang), "del:yes"),
-        Button(label("btn_no", ctx.lang), "del:no"),
-    ),)
+    buttons = (
+        (
+            Button(label("btn_yes_delete", ctx.lang), "del:yes"),
+            Button(label("btn_no", ctx.lang), "del:no"),
+        ),
+    )
     return [Reply(t("confirm_delete", ctx.lang), buttons=buttons)]
 
 

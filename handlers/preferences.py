@@ -21,7 +21,7 @@ async def resume_announcements(event: InboundEvent, *, ctx: Ctx, args: list[str]
 
 async def choose_language(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/ngonngu (optionally `/ngonngu en`) or a language button: switch the UI language."""
-    wanted = (args[0].lower() if args else "")
+    wanted = args[0].lower() if args else ""
     if wanted in LANGUAGES:
         ctx.user.language = wanted
         return [menu_reply(ctx, "language_set")]

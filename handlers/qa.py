@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.answers import render_entry
 from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
+from messages.textnorm import words
 from storage.questions import draft_question, send_question
 
 MAX_RELATED = 3
+# Small talk is not a question: answered with the menu, never offered to staff.
+SMALL_TALK = frozenset(
+    {
+        "hi",
+        "hello",
+        "helo",
+        "hey",
+        "alo",
+        "chao",
+        "xin chao",
+        "chao ban",
+        "chao bot",
+        "chao ad",
+        "chao admin",
+        "cam on",
+        "cam on ban",
+        "cam on nhieu",
+        "thanks",
+        "thank you",
+        "ok",
+        "oke",
+        "okay",
+        "vang",
+        "da",
+        "u",
+        "uh",
+        "test",
+    }
+)
 _SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
 
 
@@ -31,6 +62,8 @@ def _answer_reply(ctx: Ctx, entry: Entry, related: list[Entry]) -> Reply:
 async def _answer(query: str, ctx: Ctx) -> list[Reply]:
     if ctx.qa is None:
         return [Reply(t("error_generic", ctx.lang))]
+    if " ".join(words(query)) in SMALL_TALK:
+        return [menu_reply(ctx)]
     result: Answer = ctx.qa.search(query, top=1 + MAX_RELATED)
     entries = [h.entry for h in result.hits]
     if result.confident and entries:
@@ -38,7 +71,7 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
     draft = await draft_question(ctx.session, ctx.user.id, query, ctx.now)
     send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{draft.id}"),)
     key = "qa_not_sure" if entries else "qa_no_match"
-    rows = _entry_buttons(entries[:MAX_RELATED]) + (send,)
+    rows = (*_entry_buttons(entries[:MAX_RELATED]), send)
     return [Reply(t(key, ctx.lang, query=query), buttons=rows)]
 
 
@@ -66,8 +99,9 @@ async def show_article(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
     article = int(numbers[0])
     entry = ctx.qa.lookup_article(source, article)
     if entry is None:
-        return [Reply(t("qa_article_missing", ctx.lang, article=article,
-                        document=f"Luật HTX {year}"))]
+        return [
+            Reply(t("qa_article_missing", ctx.lang, article=article, document=f"Luật HTX {year}"))
+        ]
     return [_answer_reply(ctx, entry, [])]
 
 
@@ -79,9 +113,7 @@ async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]
     return [_answer_reply(ctx, entry, [])]
 
 
-async def send_question_to_staff(
-    event: InboundEvent, *, ctx: Ctx, args: list[str]
-) -> list[Reply]:
+async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """'Send my question to staff' button: the question goes to the staff chats."""
     qid = int(args[1]) if len(args) == 2 and args[0] == "send" and args[1].isdigit() else 0
     question = await send_question(ctx.session, qid, ctx.user.id, ctx.now) if qid else None
@@ -91,8 +123,11 @@ async def send_question_to_staff(
     asker = ctx.user.display_name or ctx.actor
     for ref in ctx.config.staff_chat_ids:
         channel, _, chat = ref.rpartition(":")
-        replies.append(Reply(
-            t("qa_staff_new_question", "vi", ref=question.id, asker=asker, text=question.text),
-            chat_id=chat, channel=channel or None,
-        ))
+        replies.append(
+            Reply(
+                t("qa_staff_new_question", "vi", ref=question.id, asker=asker, text=question.text),
+                chat_id=chat,
+                channel=channel or None,
+            )
+        )
     return replies

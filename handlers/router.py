@@ -28,25 +28,35 @@ ROUTES: tuple[Route, ...] = (
     Route("start", menu.greet_with_main_menu, ("start",), menu_description="cmd_start"),
     Route("menu", menu.show_main_menu, ("menu",), menu_description="cmd_menu"),
     Route("help", menu.show_help, ("trogiup", "help"), menu_description="cmd_trogiup"),
-    Route("cancel", fallback.cancel_current_action, ("huy", "cancel"),
-          menu_description="cmd_huy"),
+    Route("cancel", fallback.cancel_current_action, ("huy", "cancel"), menu_description="cmd_huy"),
     Route("ask", qa.answer_question_command, ("hoi",), menu_description="cmd_hoi"),
     Route("article", qa.show_article, ("dieu",), menu_description="cmd_dieu"),
-    Route("unsubscribe", preferences.stop_announcements, ("ngung", "stop"),
-          menu_description="cmd_ngung"),
-    Route("subscribe", preferences.resume_announcements, ("batdau",),
-          menu_description="cmd_batdau"),
+    Route(
+        "unsubscribe",
+        preferences.stop_announcements,
+        ("ngung", "stop"),
+        menu_description="cmd_ngung",
+    ),
+    Route(
+        "subscribe", preferences.resume_announcements, ("batdau",), menu_description="cmd_batdau"
+    ),
     Route("my_data", my_data.show_my_data, ("toi",), menu_description="cmd_toi"),
-    Route("delete_data", my_data.ask_to_confirm_deletion, ("xoadulieu",),
-          menu_description="cmd_xoadulieu"),
-    Route("language", preferences.choose_language, ("ngonngu", "language"),
-          menu_description="cmd_ngonngu"),
+    Route(
+        "delete_data",
+        my_data.ask_to_confirm_deletion,
+        ("xoadulieu",),
+        menu_description="cmd_xoadulieu",
+    ),
+    Route(
+        "language",
+        preferences.choose_language,
+        ("ngonngu", "language"),
+        menu_description="cmd_ngonngu",
+    ),
     Route("grant_staff", staff_roles.grant_staff_role, ("capquyen",), staff_only=True),
     Route("revoke_staff", staff_roles.revoke_staff_role, ("thuhoiquyen",), staff_only=True),
-    Route("open_questions", staff_questions.list_open_questions, ("cauhoimoi",),
-          staff_only=True),
-    Route("answer_question", staff_questions.answer_open_question, ("traloi",),
-          staff_only=True),
+    Route("open_questions", staff_questions.list_open_questions, ("cauhoimoi",), staff_only=True),
+    Route("answer_question", staff_questions.answer_open_question, ("traloi",), staff_only=True),
     # Button payloads.
     Route("menu_main", menu.show_main_menu, payload="menu:main"),
     Route("menu_qa", menu.invite_question, payload="menu:qa"),
@@ -62,9 +72,7 @@ ROUTES: tuple[Route, ...] = (
 
 FREE_TEXT = Route("question", qa.answer_free_text)
 _BY_COMMAND = {cmd: r for r in ROUTES for cmd in r.commands}
-_PAYLOAD_ROUTES = sorted(
-    (r for r in ROUTES if r.payload), key=lambda r: -len(r.payload or "")
-)
+_PAYLOAD_ROUTES = sorted((r for r in ROUTES if r.payload), key=lambda r: -len(r.payload or ""))
 
 
 def _fold(text: str) -> str:
@@ -112,7 +120,10 @@ async def route(event: InboundEvent, *, ctx: Ctx) -> tuple[str, list[Reply]]:
     found, args = find_route(event, ctx)
     if found.staff_only and not ctx.is_staff:
         await audit.record(
-            ctx.session, actor=ctx.actor, action=found.name, allowed=False,
+            ctx.session,
+            actor=ctx.actor,
+            action=found.name,
+            allowed=False,
             detail=(event.text or event.payload or "")[:200],
         )
         return found.name + ":refused", [Reply(t("staff_only", ctx.lang))]

@@ -51,8 +51,11 @@ async def answer_open_question(event: InboundEvent, *, ctx: Ctx, args: list[str]
     await audit.record(ctx.session, actor=ctx.actor, action="answer_question", target=str(qid))
     save = ((Button(label("btn_save_faq", ctx.lang), f"faq:save:{qid}"),),)
     return [
-        Reply(t("qa_answer_to_asker", asker.language, question=question.text, answer=answer),
-              chat_id=asker.chat_id, channel=asker.channel),
+        Reply(
+            t("qa_answer_to_asker", asker.language, question=question.text, answer=answer),
+            chat_id=asker.chat_id,
+            channel=asker.channel,
+        ),
         Reply(t("qa_answer_delivered", ctx.lang, ref=qid), buttons=save),
     ]
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class InboundEvent:
-    """One thing a user did: typed text, pressed a button, shared a contact, or sent other media."""
+    """One thing a user did: typed text, pressed a button, shared a contact, or sent media."""
 
     channel: str
     user_id: str
@@ -100,6 +100,4 @@ class Ctx:
 class Handler(Protocol):
     """Every handler: the event, the update's dependencies, and the command's arguments."""
 
-    async def __call__(
-        self, event: InboundEvent, *, ctx: Ctx, args: list[str]
-    ) -> list[Reply]: ...
+    async def __call__(self, event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]: ...

@@ -36,7 +36,10 @@ def citation_line(entry: Entry) -> str:
 
 def render_entry(entry: Entry, lang: str = "vi") -> str:
     """The full answer in neutral markup. KB text is escaped: staff-edited files are data."""
-    parts = [f"<b>{html.escape(entry.title, quote=False)}</b>", html.escape(entry.text, quote=False)]
+    parts = [
+        f"<b>{html.escape(entry.title, quote=False)}</b>",
+        html.escape(entry.text, quote=False),
+    ]
     if entry.citations:
         parts.append("<i>" + t("qa_citation", lang, citations=citation_line(entry)) + "</i>")
     else:  # a staff answer saved from the bot

@@ -142,8 +142,10 @@ _REFERENCE = re.compile(
     r"(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|chương|Mục|mục)\s+\d+"
     r"(?:\s*(?:,|và|hoặc|đến|tới|-|–)\s*\d+)*",
 )
-_DOC_NUMBER = re.compile(r"\d+/\d{4}/[A-Za-zĐđ-]+\d*|(?:Nghị định|Thông tư|Quyết định|Luật)"
-                         r"\s+(?:số\s+)?\d+/\d{4}")
+_DOC_NUMBER = re.compile(
+    r"\d+/\d{4}/[A-Za-zĐđ-]+\d*|(?:Nghị định|Thông tư|Quyết định|Luật)"
+    r"\s+(?:số\s+)?\d+/\d{4}"
+)
 _LAW_YEAR = re.compile(r"[Ll]uật(?: HTX| [Hh]ợp tác xã)?(?: năm)? (?:2012|2023)")
 _KNOWN_DATES = re.compile(r"\b0?1/0?7/(?:2024|2025)\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -202,7 +204,8 @@ def _check_citation(where: str, c: Citation, documents: dict[str, Document]) -> 
         return [f"{where}: văn bản không rõ '{c.source}'"]
     errors = []
     if c.article is not None and (
-        not isinstance(c.article, int) or isinstance(c.article, bool)
+        not isinstance(c.article, int)
+        or isinstance(c.article, bool)
         or not 1 <= c.article <= doc.articles
     ):
         errors.append(f"{where}: {c.source} không có Điều {c.article} (1–{doc.articles})")
@@ -247,7 +250,6 @@ def _check_numbers(
     for label, text in (("text", e.text), ("note", e.note)):
         missing = sorted(numbers_in(text) - allowed)
         if missing:
-            errors.append(
-                f"{where}: số trong {label} không có trong điều được trích dẫn: {', '.join(missing)}"
-            )
+            listed = ", ".join(missing)
+            errors.append(f"{where}: số trong {label} không có ở điều được trích dẫn: {listed}")
     return errors

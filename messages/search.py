@@ -9,6 +9,7 @@ user asks about the old one → confidence from how much of the query the best e
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,9 +28,72 @@ K1, B = 1.2, 0.75
 CANDIDATES = 30
 # Words that carry no topic: excluded from the confidence measure, not from ranking.
 STOPWORDS = frozenset(
-    "la gi cua va cho thi co khong duoc nhu the nao bao nhieu toi minh em anh chi a oi ha nhe "
-    "voi de mot nhung cac trong khi neu phai o tai ve sao vay roi nay do ai day lam duoc "
-    "muon hoi xin cam on giup ban ra vao len di den nhieu it hay hoac con se da dang".split()
+    [
+        "la",
+        "gi",
+        "cua",
+        "va",
+        "cho",
+        "thi",
+        "co",
+        "khong",
+        "duoc",
+        "nhu",
+        "the",
+        "nao",
+        "bao",
+        "nhieu",
+        "toi",
+        "minh",
+        "em",
+        "anh",
+        "chi",
+        "a",
+        "oi",
+        "ha",
+        "nhe",
+        "voi",
+        "de",
+        "mot",
+        "nhung",
+        "cac",
+        "trong",
+        "khi",
+        "neu",
+        "phai",
+        "o",
+        "tai",
+        "ve",
+        "sao",
+        "vay",
+        "roi",
+        "nay",
+        "do",
+        "ai",
+        "day",
+        "lam",
+        "duoc",
+        "muon",
+        "hoi",
+        "xin",
+        "cam",
+        "on",
+        "giup",
+        "ban",
+        "ra",
+        "vao",
+        "len",
+        "di",
+        "den",
+        "nhieu",
+        "it",
+        "hay",
+        "hoac",
+        "con",
+        "se",
+        "da",
+        "dang",
+    ]
 )
 OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|truoc 2024|truoc nam 2024|truoc day|23 2012)\b")
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d{1,3})\b")
@@ -58,7 +122,7 @@ class Answer:
 
 def terms(tokens: list[str]) -> list[str]:
     """Unigrams plus adjacent-syllable bigrams, so 'hop tac xa' outranks 'hop' + 'xa' apart."""
-    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a}_{b}" for a, b in itertools.pairwise(tokens)]
 
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
@@ -97,7 +161,7 @@ class QAIndex:
         doc_id = len(self.entries)
         self.entries.append(entry)
         self._by_id[entry.id] = entry
-        weighted: Counter[str] = Counter()
+        weighted: defaultdict[str, float] = defaultdict(float)
         length = 0.0
         for name, tokens in entry_fields(entry).items():
             w = FIELD_WEIGHTS[name]
@@ -160,7 +224,7 @@ class QAIndex:
         return self.lookup_article(source, int(match.group(1)))
 
     def _bm25(self, query_terms: list[str]) -> dict[int, float]:
-        scores: dict[int, float] = defaultdict(float)
+        scores: defaultdict[int, float] = defaultdict(float)
         for term in set(query_terms):
             idf = self._idf.get(term)
             if idf is None:
@@ -202,9 +266,10 @@ class QAIndex:
         ranked: list[tuple[float, int]] = []
         for doc_id in candidates:
             entry = self.entries[doc_id]
-            similarity = max(
-                fuzz.token_set_ratio(plain_query, text) for text in self._fuzzy_texts[doc_id]
-            ) / 100
+            similarity = (
+                max(fuzz.token_set_ratio(plain_query, text) for text in self._fuzzy_texts[doc_id])
+                / 100
+            )
             score = 0.6 * bm25[doc_id] / best_bm25 + 0.4 * similarity
             is_old = entry.source == "luat-htx-2012" or (
                 entry.citations and entry.citations[0].source == "luat-htx-2012"

@@ -18,7 +18,10 @@ async def record(
     detail: str = "",
 ) -> AuditLog:
     row = AuditLog(
-        actor=actor[:96], action=action[:64], target=target[:128], allowed=allowed,
+        actor=actor[:96],
+        action=action[:64],
+        target=target[:128],
+        allowed=allowed,
         detail=detail[:2000],
     )
     session.add(row)

@@ -45,11 +45,22 @@ async def app(settings: Settings) -> AsyncIterator[HtxApp]:
 class Chat:
     """A recording fake channel: one user talking to the app, every reply kept."""
 
-    def __init__(self, app: HtxApp, user_id: str = "42", channel: str = "test",
-                 language_code: str = "vi", name: str = "Nông dân") -> None:
+    def __init__(
+        self,
+        app: HtxApp,
+        user_id: str = "42",
+        channel: str = "test",
+        language_code: str = "vi",
+        name: str = "Nông dân",
+    ) -> None:
         self.app = app
-        self.base = dict(channel=channel, user_id=user_id, chat_id=user_id,
-                         display_name=name, language_code=language_code)
+        self.base = dict(
+            channel=channel,
+            user_id=user_id,
+            chat_id=user_id,
+            display_name=name,
+            language_code=language_code,
+        )
         self.replies: list[Reply] = []
         self.routes: list[str] = []
 
@@ -83,8 +94,9 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def telegram_bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[TelegramChannel]:
     """The real htxbot application, python-telegram-bot and all, against the fake server."""
-    settings = make_settings(tmp_path, TELEGRAM_API_BASE_URL=tg.base_url,
-                             HTXBOT_STAFF_CHAT_IDS="-100500")
+    settings = make_settings(
+        tmp_path, TELEGRAM_API_BASE_URL=tg.base_url, HTXBOT_STAFF_CHAT_IDS="-100500"
+    )
     application = HtxApp(settings)
     await application.start()
     channel = TelegramChannel(application, settings)

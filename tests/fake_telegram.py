@@ -8,6 +8,7 @@ a record of every call, an optional global rate limit answered with 429, and blo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -77,10 +78,18 @@ class FakeTelegram:
 
     # --- injecting what users do -------------------------------------------------------------
     @staticmethod
-    def user(user_id: int, first_name: str = "Nông dân", language_code: str = "vi",
-             username: str | None = None) -> dict[str, Any]:
-        u: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name,
-                             "language_code": language_code}
+    def user(
+        user_id: int,
+        first_name: str = "Nông dân",
+        language_code: str = "vi",
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        u: dict[str, Any] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
         if username:
             u["username"] = username
         return u
@@ -104,13 +113,21 @@ class FakeTelegram:
         user = self.user(user_id, **user_kw)
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
-            content["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
         return self._push({"message": self._message(user, **content)})
 
     def send_sticker(self, user_id: int) -> int:
-        sticker = {"file_id": "S1", "file_unique_id": "S1u", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False, "type": "regular"}
+        sticker = {
+            "file_id": "S1",
+            "file_unique_id": "S1u",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
         return self._push({"message": self._message(self.user(user_id), sticker=sticker)})
 
     def send_contact(self, user_id: int, phone: str, owner_id: int | None = None) -> int:
@@ -119,26 +136,41 @@ class FakeTelegram:
 
     def press(self, user_id: int, data: str, **user_kw: Any) -> int:
         user = self.user(user_id, **user_kw)
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": user_id, "type": "private"}, "text": "menu",
-                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "HTX"}}
-        return self._push({"callback_query": {
-            "id": str(next(self._message_ids)), "from": user, "chat_instance": "ci",
-            "data": data, "message": message,
-        }})
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "text": "menu",
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "HTX"},
+        }
+        return self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": user,
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
 
     # --- reading what the bot did ------------------------------------------------------------
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """sendMessage/sendDocument calls, optionally to one chat."""
-        return [c.params for c in self.calls
-                if c.method in ("sendMessage", "sendDocument")
-                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+        return [
+            c.params
+            for c in self.calls
+            if c.method in ("sendMessage", "sendDocument")
+            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
 
     def methods(self) -> list[str]:
         return [c.method for c in self.calls]
 
-    async def wait_sent(self, count: int, chat_id: int | None = None,
-                        timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def wait_sent(
+        self, count: int, chat_id: int | None = None, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
         """Wait until at least `count` messages went to the chat; returns them all."""
         deadline = time.monotonic() + timeout
         while len(self.sent(chat_id)) < count:
@@ -148,10 +180,8 @@ class FakeTelegram:
                     f"expected {count} messages to {chat_id}, got {self.sent(chat_id)}"
                 )
             self._sent_event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sent_event.wait(), remaining)
-            except TimeoutError:
-                pass
         return self.sent(chat_id)
 
     def pending_updates(self) -> int:
@@ -160,8 +190,9 @@ class FakeTelegram:
     # --- the API -----------------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params: dict[str, Any] = {}
         if request.can_read_body:
@@ -173,20 +204,33 @@ class FakeTelegram:
         params.update({k: _decode(v) for k, v in request.query.items()})
         handler = getattr(self, "api_" + method, None)
         if handler is None:
-            return web.json_response({"ok": False, "error_code": 404,
-                                      "description": "Not Found: method not found"}, status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
         if method in ("sendMessage", "sendDocument", "editMessageText"):
             limited = self._rate_limited()
             if limited:
                 self.too_many_requests += 1
-                return web.json_response({"ok": False, "error_code": 429,
-                                          "description": "Too Many Requests: retry after 1",
-                                          "parameters": {"retry_after": 1}}, status=429)
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1},
+                    },
+                    status=429,
+                )
             if int(str(params.get("chat_id", 0))) in self.blocked:
                 self.calls.append(Call(method + ":blocked", params))
-                return web.json_response({"ok": False, "error_code": 403,
-                                          "description": "Forbidden: bot was blocked by the user"},
-                                         status=403)
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error_code": 403,
+                        "description": "Forbidden: bot was blocked by the user",
+                    },
+                    status=403,
+                )
         if method != "getUpdates":
             self.calls.append(Call(method, params))
         result = await handler(params)
@@ -214,9 +258,15 @@ class FakeTelegram:
         }
 
     async def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "HTX", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "HTX",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -225,10 +275,8 @@ class FakeTelegram:
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout > 0:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         return self._updates[:limit]
 
     async def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,11 @@ from tests.fake_telegram import FakeTelegram
 
 def buttons(message: dict) -> list[tuple[str, str]]:
     markup = message.get("reply_markup") or {}
-    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
-            for b in row]
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 async def test_start_sends_welcome_and_main_menu(tg: FakeTelegram, telegram_bot: TelegramChannel):
@@ -55,8 +58,12 @@ async def test_delete_my_data_removes_the_user(tg: FakeTelegram, telegram_bot: T
     tg.send_text(1004, "/start")
     await tg.wait_sent(1, chat_id=1004)
     async with app.sessions() as s:
-        assert await s.scalar(select(func.count()).select_from(User)
-                              .where(User.external_id == "1004")) == 1
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(User).where(User.external_id == "1004")
+            )
+            == 1
+        )
     tg.send_text(1004, "/xoadulieu")
     msgs = await tg.wait_sent(2, chat_id=1004)
     assert ("Có, xoá dữ liệu của tôi", "del:yes") in buttons(msgs[1])
@@ -64,8 +71,12 @@ async def test_delete_my_data_removes_the_user(tg: FakeTelegram, telegram_bot: T
     msgs = await tg.wait_sent(3, chat_id=1004)
     assert "Đã xoá" in msgs[2]["text"]
     async with app.sessions() as s:
-        assert await s.scalar(select(func.count()).select_from(User)
-                              .where(User.external_id == "1004")) == 0
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(User).where(User.external_id == "1004")
+            )
+            == 0
+        )
 
 
 async def test_staff_command_from_non_staff_is_refused_and_audited(
@@ -97,7 +108,9 @@ async def test_admin_promotes_user_who_then_sees_staff_menu(
     assert row is not None and row.allowed and row.target == "telegram:1007"
 
 
-async def test_sticker_gets_friendly_reply_and_menu(tg: FakeTelegram, telegram_bot: TelegramChannel):
+async def test_sticker_gets_friendly_reply_and_menu(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
     tg.send_sticker(1008)
     [msg] = await tg.wait_sent(1, chat_id=1008)
     assert "nhãn dán" in msg["text"]

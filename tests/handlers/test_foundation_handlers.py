@@ -1,0 +1,142 @@
+"""Handler-level behaviour through the recording fake channel (tests.conftest.Chat)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.app import HtxApp
+from storage.forms import get_form, set_form
+from storage.models import AuditLog, Question, User
+from tests.conftest import ADMIN_ID, Chat
+
+
+async def user_row(app: HtxApp, external_id: str) -> User | None:
+    async with app.sessions() as s:
+        return await s.scalar(select(User).where(User.external_id == external_id))
+
+
+async def test_stop_and_resume_announcements(app: HtxApp, chat: Chat):
+    [reply] = await chat.say("/ngung")
+    assert "không nhận thông báo" in reply.text
+    assert (await user_row(app, "42")).subscribed is False
+    await chat.say("/batdau")
+    assert (await user_row(app, "42")).subscribed is True
+
+
+async def test_commands_typed_with_diacritics_or_bot_suffix_work(app: HtxApp, chat: Chat):
+    await chat.say("/Ngừng")
+    assert (await user_row(app, "42")).subscribed is False
+    await chat.say("/batdau@htx_test_bot")
+    assert (await user_row(app, "42")).subscribed is True
+
+
+async def test_switch_language_to_english_and_back(app: HtxApp, chat: Chat):
+    [choose] = await chat.say("/ngonngu")
+    assert {b.payload for row in choose.buttons for b in row} == {"lang:vi", "lang:en"}
+    [done] = await chat.press("lang:en")
+    assert "Switched to English" in done.text
+    [help_reply] = await chat.say("/trogiup")
+    assert "How to use" in help_reply.text
+    await chat.say("/ngonngu vi")
+    assert (await user_row(app, "42")).language == "vi"
+
+
+async def test_my_data_shows_only_my_own_row(app: HtxApp):
+    other = Chat(app, user_id="43", name="Người Khác")
+    await other.say("/start")
+    me = Chat(app, user_id="44", name="Tôi Đây")
+    [reply] = await me.say("/toi")
+    assert "Tôi Đây" in reply.text and "Người Khác" not in reply.text
+    assert "chưa có" in reply.text
+
+
+async def test_declining_deletion_keeps_data(app: HtxApp, chat: Chat):
+    await chat.say("/xoadulieu")
+    [kept] = await chat.press("del:no")
+    assert "giữ nguyên" in kept.text
+    assert await user_row(app, "42") is not None
+
+
+async def test_deletion_removes_questions_and_forms_too(app: HtxApp, chat: Chat):
+    await chat.say("giá vàng hôm nay thế nào")  # unsure → a draft question row
+    user = await user_row(app, "42")
+    async with app.sessions() as s:
+        await set_form(s, user.id, "demo", "step1", {"a": 1})
+        await s.commit()
+    await chat.say("/xoadulieu")
+    await chat.press("del:yes")
+    async with app.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Question)) == 0
+        assert await get_form(s, user.id) is None
+        assert await s.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_cancel_with_and_without_a_form(app: HtxApp, chat: Chat):
+    [reply] = await chat.say("/huy")
+    assert "không có việc gì" in reply.text
+    user = await user_row(app, "42")
+    async with app.sessions() as s:
+        await set_form(s, user.id, "demo", "step1", {})
+        await s.commit()
+    [reply] = await chat.say("/huy")
+    assert "Đã huỷ" in reply.text
+    async with app.sessions() as s:
+        assert await get_form(s, user.id) is None
+
+
+async def test_unknown_command_long_text_and_empty_text(app: HtxApp, chat: Chat):
+    [reply] = await chat.say("/khongco 1 2")
+    assert "/khongco" in reply.text and reply.buttons
+    [reply] = await chat.say("a" * 5000)
+    assert "dài quá" in reply.text
+    [reply] = await chat.say("   ")
+    assert reply.buttons
+    async with app.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Question)) == 0
+
+
+async def test_media_and_stale_buttons_get_the_menu(chat: Chat):
+    [reply] = await chat.send_other("voice")
+    assert "tin nhắn thoại" in reply.text and reply.buttons
+    [reply] = await chat.press("khong:ton:tai")
+    assert reply.buttons
+
+
+async def test_greeting_shows_menu_without_offering_staff(app: HtxApp, chat: Chat):
+    [reply] = await chat.say("Xin chào!")
+    assert reply.buttons and "Gửi câu hỏi" not in str(reply.buttons)
+
+
+async def test_staff_commands_refused_for_farmers_and_audited(app: HtxApp, chat: Chat):
+    for command in ("/cauhoimoi", "/thuhoiquyen 1", "/traloi 1 abc"):
+        [reply] = await chat.say(command)
+        assert "chỉ dành cho cán bộ" in reply.text
+    [reply] = await chat.press("faq:save:1")
+    assert "chỉ dành cho cán bộ" in reply.text
+    async with app.sessions() as s:
+        rows = list(await s.scalars(select(AuditLog).where(AuditLog.allowed.is_(False))))
+    assert {r.action for r in rows} == {
+        "open_questions",
+        "revoke_staff",
+        "answer_question",
+        "faq_save",
+    }
+
+
+async def test_grant_and_revoke_staff_role(app: HtxApp):
+    farmer = Chat(app, user_id="50", channel="telegram")
+    await farmer.say("/start")
+    admin = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    replies = await admin.say("/capquyen 50")
+    assert "Đã cấp quyền" in replies[0].text
+    assert replies[1].chat_id == "50"  # the new staff member is told
+    [reply] = await farmer.say("/cauhoimoi")
+    assert "Không có câu hỏi" in reply.text
+    [reply] = await admin.say("/thuhoiquyen 50")
+    assert "Đã thu hồi" in reply.text
+    [reply] = await farmer.say("/cauhoimoi")
+    assert "chỉ dành cho cán bộ" in reply.text
+    [reply] = await admin.say(f"/thuhoiquyen telegram:{ADMIN_ID}")
+    assert "HTXBOT_ADMINS" in reply.text
+    [reply] = await admin.say("/capquyen 99999")
+    assert "Không tìm thấy" in reply.text
