@@ -139,7 +139,7 @@ def load_kb(kb_dir: Path = KB_DIR) -> KnowledgeBase:
 # --- validation -----------------------------------------------------------------------------
 
 _REFERENCE = re.compile(
-    r"(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|chương|Mục|mục)\s+\d+"
+    r"(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|chương|Mục|mục|Bước|bước)\s+\d+"
     r"(?:\s*(?:,|và|hoặc|đến|tới|-|–)\s*\d+)*",
 )
 _DOC_NUMBER = re.compile(
@@ -160,10 +160,15 @@ def normalise_number(token: str) -> str:
     return head + sep + tail
 
 
-def numbers_in(text: str, *, strip_references: bool = True) -> set[str]:
-    if strip_references:
-        for pattern in (_KNOWN_DATES, _DOC_NUMBER, _LAW_YEAR, _REFERENCE):
-            text = pattern.sub(" ", text)
+_CLAUSE_LABEL = re.compile(r"^\s*\d+\.(?=\s)", re.MULTILINE)
+
+
+def numbers_in(text: str, *, reference: bool = False) -> set[str]:
+    """Numbers stated as facts: references (Điều/khoản…), document numbers and, in a
+    reference text, the clause labels ('3. …') are not facts and are left out."""
+    text = _CLAUSE_LABEL.sub(" ", text) if reference else _KNOWN_DATES.sub(" ", text)
+    for pattern in (_DOC_NUMBER, _LAW_YEAR, _REFERENCE):
+        text = pattern.sub(" ", text)
     return {normalise_number(t) for t in _NUMBER.findall(text)}
 
 
@@ -243,7 +248,7 @@ def _check_numbers(
         if body is None:
             continue
         any_reference = True
-        allowed |= numbers_in(body, strip_references=False)
+        allowed |= numbers_in(body, reference=True)
     if not any_reference:
         return []
     errors = []

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from messages.kb import Entry, KnowledgeBase
-from messages.textnorm import expand, fold, untelex, words
+from messages.textnorm import ABBREVIATIONS, expand, fold, in_scope, untelex, words
 
 FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "keywords": 2.5, "text": 1.0, "chapter": 0.3}
 K1, B = 1.2, 0.75
@@ -138,7 +138,7 @@ def entry_fields(entry: Entry) -> dict[str, list[str]]:
 class QAIndex:
     """An in-memory index over the knowledge base (a few hundred entries; built at start)."""
 
-    def __init__(self, entries: Iterable[Entry], *, min_confidence: float = 0.5) -> None:
+    def __init__(self, entries: Iterable[Entry], *, min_confidence: float = 0.4) -> None:
         self.entries: list[Entry] = []
         self.min_confidence = min_confidence
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -192,19 +192,42 @@ class QAIndex:
 
     # --- querying --------------------------------------------------------------------------
     @lru_cache(maxsize=4096)  # noqa: B019 - one index lives for the whole process
-    def _correct(self, word: str) -> str:
-        if word in self._vocab or word.isdigit() or len(word) < 3:
-            return word
+    def _correct(self, word: str) -> tuple[str, bool]:
+        """(word as meant, whether it is a guess): Telex leftovers are undone for sure; one
+        typo in a word long enough is fixed as a guess."""
+        if word in self._vocab or word.isdigit():
+            return word, False
         plain = untelex(word)
-        if plain in self._vocab:
-            return plain
-        best = process.extractOne(
-            plain, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=1
-        )
-        return best[0] if best else word
+        if plain in self._vocab or len(plain) < 4:
+            return (plain if plain in self._vocab else word), False
+        close = [
+            c
+            for c in process.extract(
+                plain, self._vocab_list, scorer=OSA.distance, score_cutoff=1, limit=20
+            )
+            if c[0] not in STOPWORDS  # 'xang' is not 'dang': an unknown word must stay unknown
+        ]
+        if not close:
+            return word, False
+        # Among equally close words, the most common one is the likeliest meant.
+        return max(close, key=lambda c: (-c[1], self._df.get(c[0], 0)))[0], True
+
+    def analyse(self, query: str) -> tuple[list[str], frozenset[str]]:
+        """The query's search tokens, and those that are typo guesses."""
+        tokens: list[str] = []
+        guessed: set[str] = set()
+        for w in words(query):
+            if w in ABBREVIATIONS:  # 'hdqt' is not a typo of some word in the vocabulary
+                tokens.extend(expand([w]))
+                continue
+            fixed, guess = self._correct(w)
+            tokens.append(fixed)
+            if guess:
+                guessed.add(fixed)
+        return tokens, frozenset(guessed)
 
     def query_tokens(self, query: str) -> list[str]:
-        return expand([self._correct(w) for w in words(query)])
+        return self.analyse(query)[0]
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -234,25 +257,29 @@ class QAIndex:
                 scores[doc_id] += idf * tf * (K1 + 1) / (tf + norm)
         return scores
 
-    def _coverage(self, tokens: list[str], entry_id: int) -> float:
-        """Share of the query's topic words (IDF-weighted) that the entry contains."""
+    def _coverage(self, tokens: list[str], guessed: frozenset[str], entry_id: int) -> float:
+        """Share of the query's topic words (IDF-weighted) that the entry contains; a word we
+        only guessed through typo correction counts half."""
         content = [t for t in set(tokens) if t not in STOPWORDS and not t.isdigit()]
         if not content:
             return 0.0
-        entry_terms = {t for t, _ in self._entry_terms(entry_id)}
+        entry_terms = self._entry_terms(entry_id)
         total = sum(self._idf.get(t, 3.0) for t in content)
-        found = sum(self._idf.get(t, 3.0) for t in content if t in entry_terms)
+        found = sum(
+            self._idf.get(t, 3.0) * (0.5 if t in guessed else 1.0)
+            for t in content
+            if t in entry_terms
+        )
         return found / total if total else 0.0
 
     @lru_cache(maxsize=8192)  # noqa: B019
-    def _entry_terms(self, entry_id: int) -> tuple[tuple[str, int], ...]:
-        fields = entry_fields(self.entries[entry_id])
-        return tuple((t, 1) for t in {tok for toks in fields.values() for tok in toks})
+    def _entry_terms(self, entry_id: int) -> frozenset[str]:
+        return frozenset(t for toks in entry_fields(self.entries[entry_id]).values() for t in toks)
 
     def search(self, query: str, top: int = 3) -> Answer:
         """The best entries for a question, best first, and whether we are confident."""
         folded = fold(query)
-        tokens = self.query_tokens(query)
+        tokens, guessed = self.analyse(query)
         referenced = self._article_reference(" ".join(tokens) + " " + folded)
         if referenced is not None and len([t for t in tokens if t not in STOPWORDS]) <= 6:
             return Answer(query, True, (Hit(referenced, 1.0),), article_lookup=True)
@@ -279,5 +306,6 @@ class QAIndex:
             ranked.append((score, doc_id))
         ranked.sort(reverse=True)
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
-        confidence = self._coverage(tokens, ranked[0][1])
-        return Answer(query, confidence >= self.min_confidence, hits)
+        coverage = self._coverage(tokens, guessed, ranked[0][1])
+        confident = in_scope(tokens) and coverage >= self.min_confidence
+        return Answer(query, confident, hits)

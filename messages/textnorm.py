@@ -88,3 +88,94 @@ def expand(tokens: list[str]) -> list[str]:
     for tok in tokens:
         out.extend(ABBREVIATIONS.get(tok, tok).split())
     return out
+
+
+# A question is in scope only if it names something this bot knows about (folded phrases).
+DOMAIN_TERMS = frozenset(
+    {
+        "hop tac xa",
+        "to hop tac",
+        "lien hiep",
+        "lien minh",
+        "kinh te tap the",
+        "xa vien",
+        "thanh vien",
+        "dai hoi",
+        "dieu le",
+        "von gop",
+        "gop von",
+        "von dieu le",
+        "quan tri",
+        "giam doc",
+        "kiem soat",
+        "to truong",
+        "sang lap",
+        "hoi nghi thanh lap",
+        "giai the",
+        "pha san",
+        "hop nhat",
+        "sap nhap",
+        "chia tach",
+        "quy ho tro",
+        "quy chung",
+        "tai san chung",
+        "khong chia",
+        "chinh sach",
+        "ho tro",
+        "uu dai",
+        "tap huan",
+        "boi duong",
+        "xuc tien",
+        "hoi cho",
+        "nhan hieu",
+        "chuyen doi so",
+        "ket cau ha tang",
+        "luat",
+        "nghi dinh",
+        "thong tu",
+        "dieu",
+        "khoan",
+        "giay chung nhan",
+        "dang ky",
+        "phan phoi thu nhap",
+        "chia lai",
+        "tin dung noi bo",
+        "cho vay noi bo",
+        "giao dich noi bo",
+        "kiem toan",
+        "bao cao tai chinh",
+        "gop du",
+        "cam ket gop",
+    }
+)
+# Other kinds of organisation: a question about them is another law's, unless it also names
+# a co-op ("htx góp vốn vào công ty" is ours, "công ty cổ phần cần mấy cổ đông" is not).
+OTHER_ENTITIES = frozenset(
+    {
+        "cong ty",
+        "co dong",
+        "ho kinh doanh",
+        "doanh nghiep tu nhan",
+        "tnhh",
+        "ly hon",
+        "ket hon",
+        "thua ke",
+        "so do",
+        "xo so",
+        "lo de",
+    }
+)
+CORE_TERMS = frozenset({"hop tac xa", "to hop tac", "lien hiep", "xa vien", "kinh te tap the"})
+
+
+def mentions(tokens: list[str], phrases: frozenset[str]) -> bool:
+    """Whether any phrase occurs in the token sequence as whole words."""
+    text = " " + " ".join(tokens) + " "
+    return any(f" {p} " in text for p in phrases)
+
+
+def in_scope(tokens: list[str]) -> bool:
+    """A question about co-ops, their law or support, rather than another subject."""
+    if mentions(tokens, OTHER_ENTITIES) and not mentions(tokens, CORE_TERMS):
+        return False
+    return mentions(tokens, DOMAIN_TERMS)

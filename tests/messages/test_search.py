@@ -1,0 +1,110 @@
+"""Vietnamese-aware search: diacritics, abbreviations, Telex, typos, article lookup, confidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from messages.kb import load_kb
+from messages.search import QAIndex
+from messages.textnorm import fold, untelex
+
+
+@pytest.fixture(scope="module")
+def index() -> QAIndex:
+    return QAIndex.from_kb(load_kb())
+
+
+def cited(index: QAIndex, query: str) -> set[tuple[str, int | None]]:
+    top = index.search(query, top=1).hits[0].entry
+    if top.kind == "article":
+        return {(top.source, top.article)}
+    return {(c.source, c.article) for c in top.citations}
+
+
+def test_fold_and_untelex():
+    assert fold("Hợp Tác Xã ĐIỀU lệ") == "hop tac xa dieu le"
+    assert [untelex(w) for w in ("howpj", "tacs", "xax", "ddieeuf")] == [
+        "hop",
+        "tac",
+        "xa",
+        "dieu",
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hợp tác xã cần mấy người",
+        "hop tac xa can may nguoi",
+        "htx can toi thieu bao nhieu tv",
+        "howpj tacs xax caanf maasy nguwowif",
+    ],
+)
+def test_minimum_members_however_it_is_typed(index: QAIndex, query: str):
+    answer = index.search(query)
+    assert answer.confident
+    assert ("luat-htx-2023", 4) in cited(index, query)
+
+
+def test_abbreviations_expand(index: QAIndex):
+    assert ("luat-htx-2023", 65) in cited(index, "nhiem ky hdqt bao lau")
+    assert ("luat-htx-2023", 59) in cited(index, "dhtv thuong nien hop khi nao")
+
+
+def test_small_typos_are_tolerated(index: QAIndex):
+    assert ("luat-htx-2023", 4) in cited(index, "hop tac xa can bao nhieu thanh vein")
+
+
+def test_current_law_preferred_unless_old_law_asked(index: QAIndex):
+    top = index.search("von gop toi da cua mot thanh vien").hits[0].entry
+    assert top.source != "luat-htx-2012"
+    old = index.search("theo luat htx 2012 von gop toi da cua mot thanh vien").hits
+    assert any(h.entry.source == "luat-htx-2012" for h in old)
+
+
+@pytest.mark.parametrize(
+    ("query", "source", "article"),
+    [
+        ("điều 42 luật 2023", "luat-htx-2023", 42),
+        ("dieu 3 luat 2012", "luat-htx-2012", 3),
+        ("Điều 20", "luat-htx-2023", 20),
+    ],
+)
+def test_article_lookup(index: QAIndex, query: str, source: str, article: int):
+    answer = index.search(query)
+    assert answer.article_lookup and answer.confident
+    assert (answer.hits[0].entry.source, answer.hits[0].entry.article) == (source, article)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "giá lúa hôm nay bao nhiêu",
+        "xo so mien bac hom nay",
+        "công ty cổ phần cần mấy cổ đông",
+        "thời tiết Hà Nội ngày mai",
+        "asdkjh qwe",
+    ],
+)
+def test_off_topic_is_not_confident(index: QAIndex, query: str):
+    assert not index.search(query).confident
+
+
+def test_published_staff_answers_become_searchable(index: QAIndex):
+    from messages.kb import Entry
+
+    local = QAIndex(index.entries)
+    question = "htx có được mở cửa hàng bán phân bón cho bà con ngoài xã không"
+    local.add_entries(
+        [
+            Entry(
+                id="staff-1",
+                kind="faq",
+                title=question,
+                text="Được, nếu ...",
+                citations=(),
+                questions=(question,),
+            )
+        ]
+    )
+    assert local.search(question).hits[0].entry.id == "staff-1"
