@@ -21,12 +21,14 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.app import HtxApp, user_hash
+from bot.chat_locks import ChatLocks
 from bot.render import split_text
 from bot.settings import Settings
 from handlers.router import menu_commands
 from handlers.types import InboundEvent, Reply
 
 CHANNEL = "telegram"
+CONCURRENT_UPDATES = 4
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 log = logging.getLogger("htxbot.telegram")
 
@@ -127,6 +129,8 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
             .base_file_url(file_url_for(settings.telegram_api_base_url))
+            # Different users' updates run side by side; one user's stay in order (ChatLocks).
+            .concurrent_updates(CONCURRENT_UPDATES)
         )
         if settings.telegram_rate_limit:
             builder = builder.rate_limiter(cast(Any, AIORateLimiter(max_retries=3)))
@@ -134,6 +138,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.poll_timeout = settings.poll_timeout
+        self.chat_locks = ChatLocks()
         app.register_sender(CHANNEL, self.send)
 
     async def _register_commands(self) -> None:
@@ -147,13 +152,15 @@ class TelegramChannel:
         """Every update: answer button presses at once, then handle and reply."""
         if not isinstance(update, Update):
             return
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        event = event_from_update(update)
-        if event is None:
-            return
-        outcome = await self.app.handle(event)
-        await self.app.deliver(event, outcome.replies)
+        chat = update.effective_chat
+        async with self.chat_locks.hold(str(chat.id) if chat else ""):
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            event = event_from_update(update)
+            if event is None:
+                return
+            outcome = await self.app.handle(event)
+            await self.app.deliver(event, outcome.replies)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram error: %s", context.error, exc_info=context.error)

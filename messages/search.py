@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -141,7 +143,11 @@ class QAIndex:
     def __init__(self, entries: Iterable[Entry], *, min_confidence: float = 0.4) -> None:
         self.entries: list[Entry] = []
         self.min_confidence = min_confidence
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Postings as three parallel flat lists (term number, entry number, weighted tf).
+        self._term_ids: dict[str, int] = {}
+        self._p_term: list[int] = []
+        self._p_doc: list[int] = []
+        self._p_tf: list[float] = []
         self._lengths: list[float] = []
         self._fuzzy_texts: list[list[str]] = []
         self._by_article: dict[tuple[str, int], Entry] = {}
@@ -170,7 +176,9 @@ class QAIndex:
             length += w * len(tokens)
             self._vocab.update(tokens)
         for term, tf in weighted.items():
-            self._postings[term].append((doc_id, tf))
+            self._p_term.append(self._term_ids.setdefault(term, len(self._term_ids)))
+            self._p_doc.append(doc_id)
+            self._p_tf.append(tf)
             self._df[term] += 1
         self._lengths.append(length)
         self._fuzzy_texts.append([fold(entry.title), *(fold(q) for q in entry.questions)])
@@ -181,6 +189,20 @@ class QAIndex:
         n = len(self.entries) or 1
         self._avg_len = sum(self._lengths) / n if self._lengths else 1.0
         self._idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in self._df.items()}
+        # Each term's BM25 contribution per entry is fixed once lengths are known: precompute it
+        # so a query is a handful of vectorised additions, whatever the size of the index.
+        lengths = np.asarray(self._lengths, dtype=np.float64)
+        norms = K1 * (1 - B + B * lengths / self._avg_len)
+        idf = np.zeros(len(self._term_ids), dtype=np.float64)
+        for term, number in self._term_ids.items():
+            idf[number] = self._idf[term]
+        term_no = np.asarray(self._p_term, dtype=np.int64)
+        doc = np.asarray(self._p_doc, dtype=np.int64)
+        tf = np.asarray(self._p_tf, dtype=np.float64)
+        order = np.argsort(term_no, kind="stable")
+        self._docs = doc[order]
+        self._contrib = (idf[term_no] * tf * (K1 + 1) / (tf + norms[doc]))[order]
+        self._offsets = np.searchsorted(term_no[order], np.arange(len(self._term_ids) + 1))
         self._vocab_list = sorted(self._vocab)
         self._correct.cache_clear()
 
@@ -246,15 +268,13 @@ class QAIndex:
                 break
         return self.lookup_article(source, int(match.group(1)))
 
-    def _bm25(self, query_terms: list[str]) -> dict[int, float]:
-        scores: defaultdict[int, float] = defaultdict(float)
+    def _bm25(self, query_terms: list[str]) -> NDArray[np.float64]:
+        scores = np.zeros(len(self.entries), dtype=np.float64)
         for term in set(query_terms):
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for doc_id, tf in self._postings[term]:
-                norm = K1 * (1 - B + B * self._lengths[doc_id] / self._avg_len)
-                scores[doc_id] += idf * tf * (K1 + 1) / (tf + norm)
+            number = self._term_ids.get(term)
+            if number is not None:
+                lo, hi = self._offsets[number], self._offsets[number + 1]
+                scores[self._docs[lo:hi]] += self._contrib[lo:hi]  # unique within one term
         return scores
 
     def _coverage(self, tokens: list[str], guessed: frozenset[str], entry_id: int) -> float:
@@ -284,10 +304,12 @@ class QAIndex:
         if referenced is not None and len([t for t in tokens if t not in STOPWORDS]) <= 6:
             return Answer(query, True, (Hit(referenced, 1.0),), article_lookup=True)
         bm25 = self._bm25(terms(tokens))
-        if not bm25:
+        best_bm25 = float(bm25.max()) if len(bm25) else 0.0
+        if best_bm25 <= 0:
             return Answer(query, False, ())
-        best_bm25 = max(bm25.values())
-        candidates = sorted(bm25, key=bm25.__getitem__, reverse=True)[:CANDIDATES]
+        k = min(CANDIDATES, len(bm25))
+        top_ids = np.argpartition(-bm25, k - 1)[:k]
+        candidates = [int(i) for i in top_ids if bm25[i] > 0]
         wants_old = bool(OLD_LAW_HINTS.search(folded))
         plain_query = " ".join(tokens)
         ranked: list[tuple[float, int]] = []
@@ -297,7 +319,7 @@ class QAIndex:
                 max(fuzz.token_set_ratio(plain_query, text) for text in self._fuzzy_texts[doc_id])
                 / 100
             )
-            score = 0.6 * bm25[doc_id] / best_bm25 + 0.4 * similarity
+            score = 0.6 * float(bm25[doc_id]) / best_bm25 + 0.4 * similarity
             is_old = entry.source == "luat-htx-2012" or (
                 entry.citations and entry.citations[0].source == "luat-htx-2012"
             )

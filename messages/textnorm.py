@@ -57,11 +57,23 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
+def _strip_marks(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Precomposed Latin letters (Vietnamese included) → without marks, applied at C speed.
+_FOLD_TABLE = {cp: _strip_marks(chr(cp)) for cp in range(0xC0, 0x1F00) if chr(cp).isalpha()}
+_FOLD_TABLE |= {ord("đ"): "d", ord("Đ"): "d"}
+
+
 def fold(text: str) -> str:
     """Lowercase, NFC, without diacritics, đ → d: 'Hợp tác xã' → 'hop tac xa'."""
-    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    if folded.isascii():
+        return folded
+    # Marks that stay combining (rare input): strip them the slow way.
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
 
 
 def words(text: str) -> list[str]:
