@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import subprocess
@@ -20,8 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("BENCH_PROFILE", "").split()
 sys.path.insert(0, str(ROOT))
-
-import itertools
 
 from bench.qa_eval import load_cases  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
