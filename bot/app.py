@@ -8,7 +8,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -42,7 +44,19 @@ def handler_config(settings: Settings) -> HandlerConfig:
         admins=frozenset(settings.admins),
         staff_chat_ids=staff_chats,
         timezone=settings.timezone,
+        targets=load_targets(settings.targets_file),
     )
+
+
+def load_targets(path: Path | None) -> dict[str, dict[str, int]]:
+    """Yearly targets per locality from HTXBOT_TARGETS_FILE (see targets.example.yaml)."""
+    if path is None:
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        str(k): {str(kind): int(n) for kind, n in v.items()}
+        for k, v in (raw.get("targets") or {}).items()
+    }
 
 
 @dataclass
@@ -86,7 +100,7 @@ class HtxApp:
         lang = language_for(event.language_code)
         try:
             async with self.sessions() as session:
-                user, _ = await get_or_create_user(
+                user, _, form = await get_or_create_user(
                     session,
                     channel=event.channel,
                     external_id=event.user_id,
@@ -98,7 +112,12 @@ class HtxApp:
                 )
                 lang = user.language
                 ctx = Ctx(
-                    session=session, user=user, config=self.config, now=self.clock(), qa=self.qa
+                    session=session,
+                    user=user,
+                    config=self.config,
+                    now=self.clock(),
+                    qa=self.qa,
+                    form=form,
                 )
                 route_name, replies = await route(event, ctx=ctx)
                 await session.commit()

@@ -1,4 +1,4 @@
-"""The `htxbot` command: chat, run, ask, db upgrade, kb check."""
+"""The `htxbot` command: chat, run, ask, db upgrade, kb check, export and report."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import HtxApp
@@ -122,6 +123,61 @@ def kb_check(settings: Settings) -> int:
     return 1 if errors else 0
 
 
+async def export_registrations(
+    settings: Settings, *, fmt: str, since: str | None, province: str | None, output: str | None
+) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.registration.export import to_csv, to_xlsx
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.registrations import matching
+
+    start = None
+    if since:
+        try:
+            start = datetime.strptime(since, "%Y-%m-%d").replace(
+                tzinfo=ZoneInfo(settings.timezone)
+            )
+        except ValueError:
+            print("--since phải có dạng YYYY-MM-DD, ví dụ 2026-01-31", file=sys.stderr)
+            return 2
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            rows = await matching(session, since=start, province=province)
+    finally:
+        await engine.dispose()
+    data = to_csv(rows, settings.timezone) if fmt == "csv" else to_xlsx(rows, settings.timezone)
+    path = Path(output or f"dang-ky.{fmt}")
+    await asyncio.to_thread(path.write_bytes, data)
+    print(f"Đã ghi {len(rows)} đăng ký vào {path}")
+    return 0
+
+
+async def report_registrations(settings: Settings, *, year: int | None) -> int:
+    from bot.app import load_targets
+    from bot.render import markup_to_plain
+    from handlers.registration.report import report_text
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.models import utcnow
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            text = await report_text(
+                session, year=year or utcnow().year, targets=load_targets(settings.targets_file)
+            )
+    finally:
+        await engine.dispose()
+    print(markup_to_plain(text))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="htxbot", description="Trợ lý của Liên minh Hợp tác xã")
     sub = p.add_subparsers(dest="command", required=True)
@@ -137,6 +193,15 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     kb = sub.add_parser("kb", help="kho kiến thức")
     kb.add_argument("action", choices=["check"])
+    ex = sub.add_parser("export", help="xuất dữ liệu ra tệp cho Excel")
+    ex.add_argument("what", choices=["registrations"])
+    ex.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    ex.add_argument("--since", help="chỉ từ ngày này (YYYY-MM-DD)")
+    ex.add_argument("--province", help="mã tỉnh (theo vietnam-provinces, ví dụ 66)")
+    ex.add_argument("--output", "-o", help="tên tệp (mặc định dang-ky.<định dạng>)")
+    rp = sub.add_parser("report", help="báo cáo")
+    rp.add_argument("what", choices=["registrations"])
+    rp.add_argument("--year", type=int, help="năm (mặc định năm nay)")
     return p
 
 
@@ -154,6 +219,18 @@ def main(argv: list[str] | None = None) -> int:
         return ask(lines, as_json=args.json, top=top)
     if args.command == "db":
         return asyncio.run(db_upgrade(settings))
+    if args.command == "export":
+        return asyncio.run(
+            export_registrations(
+                settings,
+                fmt=args.format,
+                since=args.since,
+                province=args.province,
+                output=args.output,
+            )
+        )
+    if args.command == "report":
+        return asyncio.run(report_registrations(settings, year=args.year))
     return kb_check(settings)
 
 

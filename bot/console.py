@@ -9,11 +9,18 @@ from dataclasses import replace
 from typing import TextIO
 
 from bot.app import HtxApp
-from bot.render import flat_buttons, markup_to_plain, numbered_choices, pick_choice
+from bot.render import (
+    flat_buttons,
+    has_navigation,
+    markup_to_plain,
+    numbered_choices,
+    pick_choice,
+)
 from handlers.types import Button, InboundEvent, Reply
 
 CHANNEL = "console"
 EXIT_WORDS = {"/thoat", "/exit", "/quit"}
+NAV_HINT = "(gõ «quay lại» để về câu trước, /huy để huỷ)"
 
 
 async def read_stdin() -> str | None:
@@ -54,8 +61,10 @@ class ConsoleChannel:
             text += f"\n[tệp đính kèm: {reply.document.filename}, {len(reply.document.data)} byte]"
         if buttons:
             text += "\n" + numbered_choices(buttons)
-            if chat_id == self.user_id:
-                self.choices = buttons
+        if has_navigation(reply):
+            text += "\n" + NAV_HINT
+        if chat_id == self.user_id and reply.buttons:
+            self.choices = buttons
         print(text + "\n", file=self.out, flush=True)
 
     def event_for(self, line: str) -> InboundEvent | None:

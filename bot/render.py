@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from handlers.forms import BACK, CANCEL
 from handlers.types import Button, Reply
 from messages.textnorm import fold
 
@@ -17,7 +18,18 @@ def markup_to_plain(text: str) -> str:
 
 
 def flat_buttons(reply: Reply) -> list[Button]:
-    return [b for row in reply.buttons for b in row]
+    """The choices a text-only channel numbers: not a share-contact button, and not "back" or
+    "cancel", which are typed as words there (so a typed '2' is never mistaken for 'cancel')."""
+    return [
+        b
+        for row in reply.buttons
+        for b in row
+        if (b.payload or b.url) and b.payload not in (BACK, CANCEL)
+    ]
+
+
+def has_navigation(reply: Reply) -> bool:
+    return any(b.payload in (BACK, CANCEL) for row in reply.buttons for b in row)
 
 
 def numbered_choices(buttons: list[Button]) -> str:

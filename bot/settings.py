@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     webhook_secret: str = Field(default="", alias="HTXBOT_WEBHOOK_SECRET", repr=False)
     log_level: str = Field(default="INFO", alias="HTXBOT_LOG_LEVEL")
     legal_dir: Path | None = Field(default=None, alias="HTXBOT_LEGAL_DIR")
+    targets_file: Path | None = Field(default=None, alias="HTXBOT_TARGETS_FILE")
     poll_timeout: int = Field(default=30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
 
     @field_validator("admins", "staff_chat_ids", mode="before")
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> list[str]:
         return _split_csv(value)
 
-    @field_validator("legal_dir", mode="before")
+    @field_validator("legal_dir", "targets_file", mode="before")
     @classmethod
     def _empty_path(cls, value: object) -> object:
         return None if value == "" else value

@@ -1,4 +1,5 @@
-"""The one ordered routing table: commands, button payloads, active form, then free text.
+"""The one ordered routing table: an open dialog takes whatever is not a command; then button
+payloads, commands, and free text as a question.
 
 Adapters call `route()`; they never choose handlers themselves.
 """
@@ -8,7 +9,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from handlers import fallback, menu, my_data, preferences, qa, staff_questions, staff_roles
+from handlers import fallback, forms, menu, my_data, preferences, qa, staff_questions, staff_roles
+from handlers.registration import farmer as reg_farmer
+from handlers.registration import staff as reg_staff
+from handlers.registration import staff_reports as reg_reports
+from handlers.registration.form import REGISTRATION
 from handlers.types import Ctx, Handler, InboundEvent, Reply
 from messages.i18n import t
 from storage import audit
@@ -53,6 +58,18 @@ ROUTES: tuple[Route, ...] = (
         ("ngonngu", "language"),
         menu_description="cmd_ngonngu",
     ),
+    Route("register", reg_farmer.start_registration, ("dangky",), menu_description="cmd_dangky"),
+    Route(
+        "my_registrations",
+        reg_farmer.list_my_registrations,
+        ("dangkycuatoi",),
+        menu_description="cmd_dangkycuatoi",
+    ),
+    Route("list_registrations", reg_staff.list_registrations, ("dsdangky",), staff_only=True),
+    Route(
+        "registration_report", reg_reports.show_registration_report, ("baocao",), staff_only=True
+    ),
+    Route("registration_export", reg_reports.send_registrations_file, ("xuat",), staff_only=True),
     Route("grant_staff", staff_roles.grant_staff_role, ("capquyen",), staff_only=True),
     Route("revoke_staff", staff_roles.revoke_staff_role, ("thuhoiquyen",), staff_only=True),
     Route("open_questions", staff_questions.list_open_questions, ("cauhoimoi",), staff_only=True),
@@ -62,7 +79,10 @@ ROUTES: tuple[Route, ...] = (
     Route("menu_qa", menu.invite_question, payload="menu:qa"),
     Route("menu_help", menu.show_help, payload="menu:help"),
     Route("menu_staff", menu.show_staff_menu, payload="menu:staff", staff_only=True),
+    Route("menu_register", reg_farmer.start_registration, payload="menu:register"),
     Route("menu_pending", menu.announce_coming_soon, payload="menu"),
+    Route("registration_own", reg_farmer.act_on_my_registration, payload="reg"),
+    Route("registration_staff", reg_staff.act_on_registration, payload="regs", staff_only=True),
     Route("confirm_delete", my_data.delete_my_data_if_confirmed, payload="del"),
     Route("language_pick", preferences.choose_language, payload="lang"),
     Route("qa_entry", qa.show_entry_by_button, payload="qa"),
@@ -71,6 +91,26 @@ ROUTES: tuple[Route, ...] = (
 )
 
 FREE_TEXT = Route("question", qa.answer_free_text)
+# `/dangky_42` opens registration 42 (Telegram makes such commands tappable in a list).
+PREFIX_COMMANDS = {
+    "dangky_": Route("open_registration", reg_staff.open_registration, staff_only=True)
+}
+FORMS = {f.name: f for f in (REGISTRATION, reg_farmer.NOTE_FORM, reg_staff.STATUS_FORM)}
+STAFF_FORMS = {reg_staff.STATUS_FORM.name}
+
+
+async def continue_form(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Anything typed or pressed while a dialog is open answers its current question."""
+    assert ctx.form is not None
+    form = FORMS[ctx.form.form]
+    if event.unsupported:
+        return [
+            Reply(t("form_text_please", ctx.lang)),
+            *await forms.ask(form, ctx.form.step, ctx, ctx.form.data),
+        ]
+    return await forms.advance(form, ctx.form, event, ctx)
+
+
 _BY_COMMAND = {cmd: r for r in ROUTES for cmd in r.commands}
 _PAYLOAD_ROUTES = sorted((r for r in ROUTES if r.payload), key=lambda r: -len(r.payload or ""))
 
@@ -92,7 +132,12 @@ def parse_command(text: str) -> tuple[str, list[str]] | None:
 def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
     """Which route handles this event, and the arguments to give it."""
     text = (event.text or "").strip()
-    if event.unsupported:
+    command = parse_command(text) if event.payload is None else None
+    in_form = ctx.form is not None and ctx.form.form in FORMS
+    if in_form and command is None and (event.payload is None or event.payload.startswith("f:")):
+        staff_form = ctx.form is not None and ctx.form.form in STAFF_FORMS
+        return Route("form", continue_form, staff_only=staff_form), []
+    if event.unsupported or event.contact_phone:
         return Route("unsupported", fallback.explain_unsupported_content), []
     if event.payload is not None:
         for r in _PAYLOAD_ROUTES:
@@ -103,9 +148,11 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
         return Route("stale_button", menu.show_main_menu), []
     if len(text) > ctx.config.max_text_length:
         return Route("too_long", fallback.ask_for_shorter_text), []
-    command = parse_command(text)
     if command is not None:
         name, args = command
+        for prefix, prefixed in PREFIX_COMMANDS.items():
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return prefixed, [name[len(prefix) :], *args]
         found = _BY_COMMAND.get(name)
         if found is None:
             return Route("unknown_command", fallback.explain_unknown_command), ["/" + name]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import User
+from storage.models import FormState, User
 
 if TYPE_CHECKING:
     from messages.search import QAIndex
@@ -71,6 +72,8 @@ class HandlerConfig:
     staff_chat_ids: tuple[str, ...] = ()
     timezone: str = "Asia/Ho_Chi_Minh"
     max_text_length: int = 1000
+    # Yearly targets per locality: province code (or "all") → {registration kind: number}.
+    targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,6 +85,7 @@ class Ctx:
     config: HandlerConfig
     now: datetime
     qa: QAIndex | None = None
+    form: FormState | None = None  # the dialog in progress, if any
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -51,3 +51,10 @@ def language_for(code: str | None) -> str:
     if code and code.lower().startswith("en"):
         return "en"
     return DEFAULT_LANGUAGE
+
+
+def label_or(key: str, lang: str, default: str) -> str:
+    """A button-style label when the key exists, else `default` (e.g. free text typed)."""
+    if key in catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE):
+        return label(key, lang)
+    return default

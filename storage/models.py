@@ -108,3 +108,48 @@ class Question(Base):
     answered_by: Mapped[str | None] = mapped_column(String(96))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published: Mapped[bool] = mapped_column(default=False)
+
+
+class Registration(Base):
+    """Someone's interest in founding a co-op, cooperative group or union, and its follow-up."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str | None] = mapped_column(String(24), unique=True)
+    # SET NULL: when a person deletes their data the row stays, anonymised, for the counts.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(16), default="", index=True)
+    province_code: Mapped[str] = mapped_column(String(8), index=True)
+    commune_code: Mapped[str] = mapped_column(String(8), default="")
+    sector: Mapped[str] = mapped_column(String(32))
+    products: Mapped[str] = mapped_column(Text, default="")
+    members_expected: Mapped[int] = mapped_column(Integer, default=0)
+    support: Mapped[list[str]] = mapped_column(JSON, default=list)
+    call_time: Mapped[str] = mapped_column(String(32), default="")
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(24), default="moi", index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(96))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RegistrationEvent(Base):
+    """One step in a registration's pipeline: who moved it, when, from what to what, and why."""
+
+    __tablename__ = "registration_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(96))
+    from_status: Mapped[str] = mapped_column(String(24), default="")
+    to_status: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")

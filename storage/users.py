@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FormState, Question, User, utcnow
+from storage.registrations import anonymise_for_user
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -22,12 +23,10 @@ async def get_or_create_user(
     username: str | None = None,
     language: str = "vi",
     now: datetime | None = None,
-) -> tuple[User, bool]:
-    """The user behind an inbound event; (user, created)."""
+) -> tuple[User, bool, FormState | None]:
+    """The user behind an inbound event: (user, created, their dialog in progress)."""
+    user, form = await user_and_form(session, channel, external_id)
     now = now or utcnow()
-    user = await session.scalar(
-        select(User).where(User.channel == channel, User.external_id == external_id)
-    )
     if user is not None:
         # Refreshed at most every few minutes: a write per message would cost every update.
         if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
@@ -37,7 +36,7 @@ async def get_or_create_user(
             user.display_name = display_name[:128]
         if username:
             user.username = username[:64]
-        return user, False
+        return user, False, form
     user = User(
         channel=channel,
         external_id=external_id,
@@ -52,7 +51,21 @@ async def get_or_create_user(
     )
     session.add(user)
     await session.flush()
-    return user, True
+    return user, True, None
+
+
+async def user_and_form(
+    session: AsyncSession, channel: str, external_id: str
+) -> tuple[User | None, FormState | None]:
+    """The user and their dialog in progress, in one query (this runs on every update)."""
+    row = (
+        await session.execute(
+            select(User, FormState)
+            .outerjoin(FormState, FormState.user_id == User.id)
+            .where(User.channel == channel, User.external_id == external_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 async def find_user(session: AsyncSession, channel: str, ref: str) -> User | None:
@@ -78,7 +91,9 @@ def remove_role(user: User, role: str) -> None:
 
 
 async def delete_user_data(session: AsyncSession, user: User) -> None:
-    """Remove the user and every row tied to them (explicitly: not every backend cascades)."""
+    """Remove the user and every row tied to them (explicitly: not every backend cascades).
+    Registrations stay, stripped of personal data, so staff reports keep anonymous counts."""
+    await anonymise_for_user(session, user.id)
     for model in (FormState, Question):
         await session.execute(delete(model).where(model.user_id == user.id))
     await session.delete(user)

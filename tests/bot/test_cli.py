@@ -81,3 +81,65 @@ async def test_console_chat_numbers_pick_buttons(app: HtxApp):
     assert "Cách dùng" in text  # "6" picked Trợ giúp
     assert "Căn cứ:" in text  # a cited answer
     assert "<b>" not in text  # markup rendered as plain text
+
+
+async def test_export_and_report_registrations(tmp_path: Path):
+    from datetime import UTC, datetime
+
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.registrations import create_registration, set_status
+    from storage.users import get_or_create_user
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    await upgrade(engine)
+    now = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
+    async with session_factory(engine)() as s:
+        user, _, _ = await get_or_create_user(s, channel="telegram", external_id="5", chat_id="5")
+        data = {
+            "kind": "tht",
+            "full_name": "Võ Thị Sáu",
+            "phone": "+84912000111",
+            "province": "66",
+            "commune": "24373",
+            "sector": "chan_nuoi",
+            "members": 4,
+            "support": ["dao_tao"],
+            "call_time": "sang",
+        }
+        row = await create_registration(s, user_id=user.id, data=data, now=now)
+        await set_status(s, row, "da_thanh_lap", actor="telegram:1", note="", now=now)
+        await s.commit()
+    await engine.dispose()
+    targets = tmp_path / "targets.yaml"
+    targets.write_text('targets:\n  "66": {tht: 2}\n', encoding="utf-8")
+
+    result = htxbot(
+        "export",
+        "registrations",
+        "--format",
+        "csv",
+        "--since",
+        "2026-01-01",
+        "-o",
+        str(tmp_path / "out.csv"),
+        tmp=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out.csv").read_bytes().decode("utf-8-sig")
+    assert "Võ Thị Sáu" in text and "05/03/2026 09:00" in text  # shown in Vietnam time
+    result = htxbot(
+        "export",
+        "registrations",
+        "--since",
+        "2026-04-01",
+        "-o",
+        str(tmp_path / "none.xlsx"),
+        tmp=tmp_path,
+    )
+    assert "Đã ghi 0" in result.stdout
+    result = htxbot(
+        "report", "registrations", "--year", "2026", tmp=tmp_path, HTXBOT_TARGETS_FILE=str(targets)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Đắk Lắk: 1" in result.stdout and "Tổ hợp tác 1/2" in result.stdout

@@ -39,13 +39,13 @@ async def test_upgrade_twice_is_harmless(engine):
 async def test_same_user_twice_is_one_row_per_channel(engine):
     sessions = session_factory(engine)
     async with sessions() as s:
-        a, created_a = await get_or_create_user(
+        a, created_a, _ = await get_or_create_user(
             s, channel="telegram", external_id="1", chat_id="1", display_name="An"
         )
-        b, created_b = await get_or_create_user(
+        b, created_b, _ = await get_or_create_user(
             s, channel="telegram", external_id="1", chat_id="1", display_name="An Nguyễn"
         )
-        c, _ = await get_or_create_user(s, channel="zalo", external_id="1", chat_id="z1")
+        c, _, _ = await get_or_create_user(s, channel="zalo", external_id="1", chat_id="z1")
         await s.commit()
     assert created_a and not created_b and a.id == b.id != c.id
     async with sessions() as s:

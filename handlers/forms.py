@@ -1,0 +1,135 @@
+"""A small engine for step-by-step dialogs whose state lives in the database (form_states), so a
+dialog survives restarts, works the same on every channel and across several bot processes.
+
+A form is an ordered list of steps. Each step asks (`prompt`) and reads the answer (`accept`):
+a button press arrives as value `f:v:<value>`, typed text or a shared contact as the event.
+Every prompt carries "Quay lại" and "Huỷ". Editing from a summary jumps to a step and returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from handlers.menu import menu_reply
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, t
+from messages.textnorm import words
+from storage.forms import clear_form, set_form
+from storage.models import FormState
+
+# After this long away, a typed message re-shows the current question instead of answering it:
+# the person has probably forgotten the dialog (it still resumes where it stopped).
+RESUME_AFTER = timedelta(minutes=30)
+VALUE, BACK, CANCEL = "f:v:", "f:back", "f:cancel"
+# The navigation typed instead of pressed (channels without buttons, Telegram reply keyboards).
+TYPED_BACK = frozenset({"quay lai", "back", "tro lai"})
+# Not plain "huy": it is also a common given name, typed at the name question.
+TYPED_CANCEL = frozenset({"huy bo", "cancel"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a step made of an answer."""
+
+    value: Any = None
+    error: str | None = None  # message key of a friendly explanation; the step asks again
+    params: dict[str, Any] = field(default_factory=dict)
+    goto: str | None = None  # next step to ask (default: the following one)
+    stay: bool = False  # ask the same step again (e.g. a multi-choice being toggled)
+    done: bool = False  # the form is finished; Form.finish is called
+    replies: tuple[Reply, ...] = ()  # shown before the next question
+
+
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    prompt: Callable[[Ctx, Data], Reply]
+    accept: Callable[[InboundEvent, str | None, Ctx, Data], Awaitable[Parsed]]
+    keep: bool = True  # store Parsed.value under `key`
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    steps: tuple[Step, ...]
+    finish: Callable[[Ctx, Data], Awaitable[list[Reply]]]
+    show_back: bool = True
+
+    def step(self, key: str) -> Step:
+        return next(s for s in self.steps if s.key == key)
+
+    def following(self, key: str) -> str | None:
+        keys = [s.key for s in self.steps]
+        i = keys.index(key)
+        return keys[i + 1] if i + 1 < len(keys) else None
+
+
+def choice(value: str, text: str) -> Button:
+    return Button(text, VALUE + value)
+
+
+def with_nav(reply: Reply, ctx: Ctx, back: bool) -> Reply:
+    nav = [Button(label("btn_back", ctx.lang), BACK)] if back else []
+    nav.append(Button(label("btn_cancel", ctx.lang), CANCEL))
+    return Reply(
+        reply.text, buttons=(*reply.buttons, tuple(nav)), request_contact=reply.request_contact
+    )
+
+
+async def ask(form: Form, key: str, ctx: Ctx, data: Data) -> list[Reply]:
+    """Store that we are at `key` and ask its question."""
+    await set_form(ctx.session, ctx.user.id, form.name, key, data)
+    first = form.steps[0].key == key
+    return [with_nav(form.step(key).prompt(ctx, data), ctx, form.show_back and not first)]
+
+
+async def start(form: Form, ctx: Ctx, data: Data | None = None) -> list[Reply]:
+    return await ask(form, form.steps[0].key, ctx, dict(data or {}))
+
+
+async def advance(form: Form, state: FormState, event: InboundEvent, ctx: Ctx) -> list[Reply]:
+    """Feed one event to the active form; returns what to say next."""
+    data: Data = dict(state.data or {})
+    step = form.step(state.step)
+    typed = " ".join(words(event.text or ""))
+    raw = (event.text or "").strip()
+    if typed in TYPED_BACK or raw == label("btn_back", ctx.lang):
+        event = replace(event, text=None, payload=BACK)
+    elif typed in TYPED_CANCEL or raw == label("btn_cancel", ctx.lang):
+        event = replace(event, text=None, payload=CANCEL)
+    if event.payload == CANCEL:
+        await clear_form(ctx.session, ctx.user.id)
+        return [menu_reply(ctx, "form_cancelled")]
+    if event.payload == BACK:
+        path: list[str] = data.get("_path", [])
+        previous = path.pop() if path else form.steps[0].key
+        data["_path"] = path
+        return await ask(form, previous, ctx, data)
+    value = (
+        event.payload[len(VALUE) :] if event.payload and event.payload.startswith(VALUE) else None
+    )
+    if value is None and event.payload is not None:
+        return await ask(form, step.key, ctx, data)  # an old button from elsewhere
+    if value is None and ctx.now - state.updated_at > RESUME_AFTER:
+        return [Reply(t("form_resumed", ctx.lang)), *await ask(form, step.key, ctx, data)]
+    parsed = await step.accept(event, value, ctx, data)
+    if parsed.error:
+        error = Reply(t(parsed.error, ctx.lang, **parsed.params))
+        return [error, *await ask(form, step.key, ctx, data)]
+    if step.keep and parsed.value is not None:
+        data[step.key] = parsed.value
+    if parsed.done:
+        return [*parsed.replies, *await form.finish(ctx, data)]
+    if parsed.stay:
+        return [*parsed.replies, *await ask(form, step.key, ctx, data)]
+    target = parsed.goto or data.pop("_return", None) or form.following(step.key)
+    if target is None:
+        return [*parsed.replies, *await form.finish(ctx, data)]
+    data.setdefault("_path", []).append(step.key)
+    return [*parsed.replies, *await ask(form, target, ctx, data)]

@@ -1,0 +1,327 @@
+"""The registration dialog (/dangky): ten steps, buttons wherever the choice is finite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.registration import fields as f
+from handlers.registration.complete import finish_registration
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, label_or, t
+from messages.locations import find_communes, find_provinces, place_name
+from messages.textnorm import fold
+from messages.timefmt import local_time
+from storage.registrations import find_duplicate
+
+EDITABLE = (
+    "kind",
+    "full_name",
+    "phone",
+    "province",
+    "sector",
+    "products",
+    "members",
+    "support",
+    "call_time",
+)
+
+
+def _rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def _options(ctx: Ctx, prefix: str, values: tuple[str, ...]) -> list[Button]:
+    return [choice(v, label(f"{prefix}_{v}", ctx.lang)) for v in values]
+
+
+def _pick(
+    typed: str | None, value: str | None, ctx: Ctx, prefix: str, values: tuple[str, ...]
+) -> str | None:
+    """A button value, or typed text equal to one of the labels (without diacritics)."""
+    if value in values:
+        return value
+    wanted = fold(typed or "").strip()
+    for v in values:
+        if wanted and wanted in (fold(label(f"{prefix}_{v}", ctx.lang)), v):
+            return v
+    return None
+
+
+def ask_kind(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("reg_ask_kind", ctx.lang), buttons=_rows(_options(ctx, "kind", f.KINDS)))
+
+
+async def read_kind(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    kind = _pick(event.text, value, ctx, "kind", f.KINDS)
+    return Parsed(kind) if kind else Parsed(error="reg_bad_choice")
+
+
+def ask_name(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("reg_ask_name", ctx.lang))
+
+
+async def read_name(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    name = f.clean_name(event.text or "")
+    return Parsed(name) if name else Parsed(error="reg_bad_name")
+
+
+def ask_phone(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("reg_ask_phone", ctx.lang),
+        request_contact=True,
+        buttons=((Button(label("btn_share_phone", ctx.lang)),),),
+    )
+
+
+async def read_phone(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    typed = event.contact_phone or event.text or ""
+    phone = f.normalise_phone(typed)
+    return Parsed(phone) if phone else Parsed(error="reg_bad_phone", params={"phone": typed})
+
+
+def ask_province(ctx: Ctx, data: Data) -> Reply:
+    options = data.get("_province_options") or []
+    if options:
+        buttons = [choice(code, place_name(code)) for code in options]
+        return Reply(t("reg_pick_province", ctx.lang), buttons=_rows(buttons, 1))
+    return Reply(t("reg_ask_province", ctx.lang))
+
+
+async def read_province(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    options = data.pop("_province_options", None) or []
+    if value is not None and value in options:
+        return Parsed(value, goto="commune")
+    found = find_provinces(event.text or "")
+    if not found:
+        return Parsed(error="reg_no_province", params={"typed": event.text or ""})
+    if len(found) == 1:
+        place = found[0]
+        notes = (Reply(t("reg_old_province", ctx.lang, old=place.note, new=place.name)),)
+        return Parsed(place.code, goto="commune", replies=notes if place.note else ())
+    data["_province_options"] = [p.code for p in found]
+    return Parsed(stay=True)
+
+
+def ask_commune(ctx: Ctx, data: Data) -> Reply:
+    province = place_name(data.get("province"))
+    options = data.get("_commune_options") or []
+    if options:
+        buttons = [choice(code, place_name(code, data["province"])) for code in options]
+        return Reply(t("reg_pick_commune", ctx.lang), buttons=_rows(buttons, 1))
+    return Reply(t("reg_ask_commune", ctx.lang, province=province))
+
+
+async def read_commune(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    options = data.pop("_commune_options", None) or []
+    if value is not None and value in options:
+        return Parsed(value)
+    found = find_communes(data["province"], event.text or "")
+    if not found:
+        return Parsed(
+            error="reg_no_commune",
+            params={"typed": event.text or "", "province": place_name(data["province"])},
+        )
+    if len(found) == 1:
+        return Parsed(found[0].code)
+    data["_commune_options"] = [p.code for p in found]
+    return Parsed(stay=True)
+
+
+def ask_sector(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("reg_ask_sector", ctx.lang), buttons=_rows(_options(ctx, "sector", f.SECTORS)))
+
+
+async def read_sector(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    sector = _pick(event.text, value, ctx, "sector", f.SECTORS)
+    return Parsed(sector) if sector else Parsed(error="reg_bad_choice")
+
+
+def ask_products(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("reg_ask_products", ctx.lang))
+
+
+async def read_products(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    text = " ".join((event.text or "").split())
+    return Parsed(text) if 1 <= len(text) <= 200 else Parsed(error="reg_bad_products")
+
+
+def ask_members(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("reg_ask_members", ctx.lang))
+
+
+async def read_members(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    text = (event.text or "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        return Parsed(error="reg_bad_members")
+    members = int(text)
+    minimum = f.MINIMUM_MEMBERS.get(data.get("kind", ""))
+    notes: tuple[Reply, ...] = ()
+    if minimum and members < minimum:
+        notes = (
+            Reply(
+                t(
+                    "reg_members_low",
+                    ctx.lang,
+                    kind=label(f"kind_{data['kind']}", ctx.lang),
+                    minimum=f"{minimum:02d}",
+                    citation=t(f"min_cite_{data['kind']}"),
+                )
+            ),
+        )
+    return Parsed(members, replies=notes)
+
+
+def ask_support(ctx: Ctx, data: Data) -> Reply:
+    chosen = set(data["_support"] if "_support" in data else data.get("support") or [])
+    buttons = [
+        choice(v, ("☑️ " if v in chosen else "") + label(f"support_{v}", ctx.lang))
+        for v in f.SUPPORTS
+    ]
+    buttons.append(choice("__done", label("btn_done", ctx.lang)))
+    return Reply(t("reg_ask_support", ctx.lang), buttons=_rows(buttons))
+
+
+async def read_support(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    chosen: list[str] = list(data["_support"] if "_support" in data else data.get("support") or [])
+    if value == "__done" or fold(event.text or "").strip() in ("xong", "done"):
+        if not chosen:
+            return Parsed(error="reg_support_empty")
+        data.pop("_support", None)
+        return Parsed(chosen)
+    picked = _pick(event.text, value, ctx, "support", f.SUPPORTS)
+    if picked is None:
+        return Parsed(error="reg_bad_choice")
+    data["_support"] = [v for v in f.SUPPORTS if (v in chosen) != (v == picked)]
+    return Parsed(stay=True)
+
+
+def ask_call_time(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("reg_ask_call_time", ctx.lang), buttons=_rows(_options(ctx, "call", f.CALL_TIMES))
+    )
+
+
+async def read_call_time(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    picked = _pick(event.text, value, ctx, "call", f.CALL_TIMES)
+    if picked:
+        return Parsed(picked)
+    text = " ".join((event.text or "").split())
+    return Parsed(text) if 1 <= len(text) <= 40 else Parsed(error="reg_bad_choice")
+
+
+def ask_consent(ctx: Ctx, data: Data) -> Reply:
+    buttons = (
+        (
+            choice("yes", label("btn_consent_yes", ctx.lang)),
+            choice("no", label("btn_consent_no", ctx.lang)),
+        ),
+    )
+    return Reply(t("reg_ask_consent", ctx.lang), buttons=buttons)
+
+
+async def read_consent(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    answer = value or {"dong y": "yes", "co": "yes", "khong": "no", "khong dong y": "no"}.get(
+        fold(event.text or "").strip()
+    )
+    if answer == "yes":
+        return Parsed(True, goto="summary")
+    if answer == "no":
+        return Parsed(done=True, value=False)
+    return Parsed(error="reg_bad_choice")
+
+
+def summary_text(ctx: Ctx, data: Data) -> str:
+    lang = ctx.lang
+
+    def labelled(prefix: str, value: Any) -> str:
+        return label_or(f"{prefix}_{value}", lang, str(value))
+
+    return t(
+        "reg_summary",
+        lang,
+        kind=labelled("kind", data.get("kind")),
+        name=data.get("full_name", ""),
+        phone=f.display_phone(data.get("phone", "")),
+        commune=place_name(data.get("commune"), data.get("province")),
+        province=place_name(data.get("province")),
+        sector=labelled("sector", data.get("sector")),
+        products=data.get("products", ""),
+        members=data.get("members", ""),
+        support=", ".join(labelled("support", s) for s in data.get("support", [])),
+        call_time=labelled("call", data.get("call_time")),
+    )
+
+
+def ask_summary(ctx: Ctx, data: Data) -> Reply:
+    if data.get("_editing"):
+        buttons = [choice(f"edit:{k}", label(f"field_{k}", ctx.lang)) for k in EDITABLE]
+        return Reply(t("reg_pick_field", ctx.lang), buttons=_rows(buttons))
+    buttons = [
+        choice("confirm", label("btn_confirm", ctx.lang)),
+        choice("edit", label("btn_edit", ctx.lang)),
+    ]
+    return Reply(summary_text(ctx, data), buttons=(tuple(buttons),))
+
+
+async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    typed = fold(event.text or "").strip()
+    if value == "confirm" or typed in ("xac nhan", "dung", "ok"):
+        earlier = await find_duplicate(
+            ctx.session, phone=data["phone"], kind=data["kind"], now=ctx.now
+        )
+        if earlier is not None:
+            when = local_time(earlier.created_at, ctx.config.timezone)
+            data["_duplicate"] = {"id": earlier.id, "ref": earlier.ref, "when": when}
+            return Parsed(goto="duplicate")
+        return Parsed(done=True)
+    if value == "edit" or typed == "sua":
+        data["_editing"] = True
+        return Parsed(stay=True)
+    if value and value.startswith("edit:") and value[5:] in EDITABLE:
+        data.pop("_editing", None)
+        data["_return"] = "summary"
+        return Parsed(goto=value[5:])
+    return Parsed(error="reg_bad_choice")
+
+
+def ask_duplicate(ctx: Ctx, data: Data) -> Reply:
+    dup = data.get("_duplicate", {})
+    buttons = (
+        (
+            choice("update", label("btn_update_old", ctx.lang)),
+            choice("keep", label("btn_keep_old", ctx.lang)),
+        ),
+    )
+    return Reply(
+        t("reg_duplicate", ctx.lang, ref=dup.get("ref", ""), when=dup.get("when", "")),
+        buttons=buttons,
+    )
+
+
+async def read_duplicate(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    if value in ("update", "keep"):
+        data["_duplicate_choice"] = value
+        return Parsed(done=True)
+    return Parsed(error="reg_bad_choice")
+
+
+REGISTRATION = Form(
+    name="registration",
+    steps=(
+        Step("kind", ask_kind, read_kind),
+        Step("full_name", ask_name, read_name),
+        Step("phone", ask_phone, read_phone),
+        Step("province", ask_province, read_province),
+        Step("commune", ask_commune, read_commune),
+        Step("sector", ask_sector, read_sector),
+        Step("products", ask_products, read_products),
+        Step("members", ask_members, read_members),
+        Step("support", ask_support, read_support),
+        Step("call_time", ask_call_time, read_call_time),
+        Step("consent", ask_consent, read_consent),
+        Step("summary", ask_summary, read_summary, keep=False),
+        Step("duplicate", ask_duplicate, read_duplicate, keep=False),
+    ),
+    finish=finish_registration,
+)

@@ -1,0 +1,208 @@
+"""Staff follow-up: claim, list, open, move through the pipeline (with a note), tell the farmer."""
+
+from __future__ import annotations
+
+from handlers import forms
+from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.registration.fields import display_phone
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, t
+from messages.locations import find_provinces, place_name
+from messages.textnorm import fold
+from messages.timefmt import local_time
+from storage import audit
+from storage.forms import clear_form
+from storage.models import Registration, User
+from storage.registrations import STATUSES, history, page, set_status
+
+PAGE_SIZE = 10
+TELL_FARMER = {"da_lien_he": "reg_told_contacted", "da_thanh_lap": "reg_told_founded"}
+
+
+def _status_of(text: str, lang: str) -> str | None:
+    wanted = fold(text)
+    for s in STATUSES:
+        if wanted in (s, s.replace("_", " "), fold(label(f"status_{s}", lang))):
+            return s
+    return None
+
+
+async def list_registrations(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/dsdangky [tỉnh] [trạng thái]: registrations, newest first, ten per page."""
+    province = status = None
+    words: list[str] = []
+    for arg in args:
+        found = _status_of(arg, ctx.lang)
+        if found:
+            status = found
+        else:
+            words.append(arg)
+    if words:
+        places = find_provinces(" ".join(words))
+        if len(places) != 1:
+            return [Reply(t("reg_list_bad_province", ctx.lang, typed=" ".join(words)))]
+        province = places[0].code
+    return await _page(ctx, province, status, 0)
+
+
+async def _page(ctx: Ctx, province: str | None, status: str | None, offset: int) -> list[Reply]:
+    rows, total = await page(
+        ctx.session, province=province, status=status, offset=offset, limit=PAGE_SIZE
+    )
+    if not rows:
+        return [Reply(t("reg_list_empty", ctx.lang))]
+    lines = [
+        t("reg_list_header", ctx.lang, first=offset + 1, last=offset + len(rows), total=total)
+    ]
+    for row in rows:
+        lines.append(
+            t(
+                "reg_list_item",
+                ctx.lang,
+                id=row.id,
+                ref=row.ref,
+                kind=label(f"kind_{row.kind}", ctx.lang),
+                province=place_name(row.province_code),
+                status=label(f"status_{row.status}", ctx.lang),
+            )
+        )
+    nav = []
+    filters = f"{province or ''}:{status or ''}"
+    if offset > 0:
+        nav.append(Button("⬅️", f"regs:page:{max(0, offset - PAGE_SIZE)}:{filters}"))
+    if offset + PAGE_SIZE < total:
+        nav.append(Button("➡️", f"regs:page:{offset + PAGE_SIZE}:{filters}"))
+    return [Reply("\n".join(lines), buttons=(tuple(nav),) if nav else ())]
+
+
+async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/dangky_<số>: one registration in full, its history and the status buttons."""
+    number = args[0] if args else ""
+    row = await ctx.session.get(Registration, int(number)) if number.isdigit() else None
+    if row is None:
+        return [Reply(t("reg_not_found", ctx.lang))]
+    tz, lang = ctx.config.timezone, ctx.lang
+    lines = [
+        t(
+            "reg_detail",
+            lang,
+            ref=row.ref,
+            kind=label(f"kind_{row.kind}", lang),
+            name=row.full_name or "—",
+            phone=display_phone(row.phone) if row.phone else "—",
+            commune=place_name(row.commune_code, row.province_code),
+            province=place_name(row.province_code),
+            sector=label(f"sector_{row.sector}", lang),
+            products=row.products or "—",
+            members=row.members_expected,
+            support=", ".join(label(f"support_{s}", lang) for s in row.support),
+            call_time=row.call_time or "—",
+            status=label(f"status_{row.status}", lang),
+            claimed=row.claimed_by or "—",
+            notes="; ".join(row.notes) or "—",
+        )
+    ]
+    for ev in await history(ctx.session, row.id):
+        lines.append(
+            t(
+                "reg_history_item",
+                lang,
+                when=local_time(ev.at, tz),
+                actor=ev.actor,
+                status=label(f"status_{ev.to_status}", lang),
+                note=ev.note or "",
+            )
+        )
+    buttons = [
+        Button(label(f"status_{s}", lang), f"regs:status:{row.id}:{s}")
+        for s in STATUSES
+        if s != row.status
+    ]
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    return [Reply("\n".join(lines), buttons=rows)]
+
+
+def ask_status_note(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t(
+            "reg_ask_status_note",
+            ctx.lang,
+            ref=data["ref"],
+            status=label(f"status_{data['status']}", ctx.lang),
+        ),
+        buttons=((choice("skip", label("btn_skip", ctx.lang)),),),
+    )
+
+
+async def read_status_note(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    note = "" if value == "skip" else " ".join((event.text or "").split())[:500]
+    return Parsed(note, done=True)
+
+
+async def apply_status(ctx: Ctx, data: Data) -> list[Reply]:
+    await clear_form(ctx.session, ctx.user.id)
+    row = await ctx.session.get(Registration, int(data["id"]))
+    if row is None:
+        return [Reply(t("reg_not_found", ctx.lang))]
+    status = data["status"]
+    await set_status(
+        ctx.session, row, status, actor=ctx.actor, note=data.get("note", ""), now=ctx.now
+    )
+    await audit.record(
+        ctx.session,
+        actor=ctx.actor,
+        action="registration_status",
+        target=row.ref or "",
+        detail=status,
+    )
+    replies = [
+        Reply(
+            t(
+                "reg_status_changed",
+                ctx.lang,
+                ref=row.ref,
+                status=label(f"status_{status}", ctx.lang),
+            )
+        )
+    ]
+    farmer = await ctx.session.get(User, row.user_id) if row.user_id else None
+    if farmer is not None and status in TELL_FARMER:
+        replies.append(
+            Reply(
+                t(TELL_FARMER[status], farmer.language, ref=row.ref),
+                chat_id=farmer.chat_id,
+                channel=farmer.channel,
+            )
+        )
+    return replies
+
+
+STATUS_FORM = Form(
+    "registration_status",
+    (Step("note", ask_status_note, read_status_note),),
+    apply_status,
+    show_back=False,
+)
+
+
+async def act_on_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Staff buttons on registrations: claim, page through the list, change the status."""
+    action, rest = (args[0] if args else ""), args[1:]
+    if action == "page" and len(rest) == 3 and rest[0].isdigit():
+        return await _page(ctx, rest[1] or None, rest[2] or None, int(rest[0]))
+    row = await ctx.session.get(Registration, int(rest[0])) if rest and rest[0].isdigit() else None
+    if row is None:
+        return [Reply(t("reg_not_found", ctx.lang))]
+    if action == "claim":
+        if row.claimed_by and row.claimed_by != ctx.actor:
+            return [Reply(t("reg_already_claimed", ctx.lang, ref=row.ref, by=row.claimed_by))]
+        row.claimed_by = ctx.actor
+        await audit.record(
+            ctx.session, actor=ctx.actor, action="registration_claim", target=row.ref or ""
+        )
+        return [Reply(t("reg_claimed", ctx.lang, ref=row.ref, id=row.id))]
+    if action == "status" and len(rest) == 2 and rest[1] in STATUSES:
+        return await forms.start(
+            STATUS_FORM, ctx, {"id": row.id, "ref": row.ref, "status": rest[1]}
+        )
+    return [Reply(t("reg_not_found", ctx.lang))]

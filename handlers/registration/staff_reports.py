@@ -1,0 +1,49 @@
+"""Staff reports in the chat: /baocao (counts and targets) and /xuat (a CSV or XLSX file)."""
+
+from __future__ import annotations
+
+from handlers.registration.export import to_csv, to_xlsx
+from handlers.registration.report import report_text
+from handlers.types import Attachment, Ctx, InboundEvent, Reply
+from messages.i18n import t
+from storage import audit
+from storage.registrations import matching
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def show_registration_report(
+    event: InboundEvent, *, ctx: Ctx, args: list[str]
+) -> list[Reply]:
+    """/baocao [năm]: counts by province, type, sector, status, month, and target progress."""
+    year = int(args[0]) if args and args[0].isdigit() and len(args[0]) == 4 else ctx.now.year
+    await audit.record(
+        ctx.session, actor=ctx.actor, action="registration_report", detail=str(year)
+    )
+    return [
+        Reply(
+            await report_text(
+                ctx.session, year=year, targets={k: dict(v) for k, v in ctx.config.targets.items()}
+            )
+        )
+    ]
+
+
+async def send_registrations_file(
+    event: InboundEvent, *, ctx: Ctx, args: list[str]
+) -> list[Reply]:
+    """/xuat [csv|xlsx]: every registration as a file for Excel, to staff only."""
+    fmt = (args[0].lower() if args else "xlsx").lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        return [Reply(t("reg_export_usage", ctx.lang))]
+    rows = await matching(ctx.session)
+    tz = ctx.config.timezone
+    data = to_csv(rows, tz) if fmt == "csv" else to_xlsx(rows, tz)
+    name = f"dang-ky-{ctx.now:%Y%m%d}.{fmt}"
+    await audit.record(ctx.session, actor=ctx.actor, action="registration_export", detail=fmt)
+    mime = "text/csv" if fmt == "csv" else XLSX
+    return [
+        Reply(
+            t("reg_export_done", ctx.lang, count=len(rows)), document=Attachment(name, data, mime)
+        )
+    ]

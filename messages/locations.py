@@ -1,0 +1,79 @@
+"""Provinces and communes since 01/7/2025 (vietnam-provinces), found from what people type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+from vietnam_provinces import Province, Ward
+
+from messages.textnorm import fold
+
+OLD_PROVINCES = Path(__file__).resolve().parent / "data" / "old_provinces.yaml"
+_PREFIX = re.compile(r"^(tinh|thanh pho|tp|xa|phuong|dac khu|p|x)\s+")
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    note: str = ""  # e.g. "Hà Giang (cũ)" when found through an old name
+
+
+def _key(name: str) -> str:
+    return _PREFIX.sub("", " ".join(fold(name).replace(".", " ").split()))
+
+
+@lru_cache(maxsize=1)
+def provinces() -> dict[str, Place]:
+    return {str(int(p.code)): Place(str(int(p.code)), p.name) for p in Province.iter_all()}
+
+
+@lru_cache(maxsize=1)
+def _old_names() -> dict[str, tuple[str, str]]:
+    by_codename = {p.codename: str(int(p.code)) for p in Province.iter_all()}
+    raw = yaml.safe_load(OLD_PROVINCES.read_text(encoding="utf-8"))
+    return {_key(old): (by_codename[new], old) for old, new in raw.items()}
+
+
+@lru_cache(maxsize=64)
+def wards_of(province_code: str) -> dict[str, Place]:
+    code = Province.from_code(int(province_code)).code  # type: ignore[arg-type]
+    return {str(int(w.code)): Place(str(int(w.code)), w.name) for w in Ward.iter_by_province(code)}
+
+
+def place_name(code: str | None, province_code: str | None = None) -> str:
+    if not code:
+        return ""
+    found = wards_of(province_code).get(code) if province_code else provinces().get(code)
+    return found.name if found else code
+
+
+def _best(typed: str, places: dict[str, Place], limit: int) -> list[Place]:
+    wanted = _key(typed)
+    if not wanted:
+        return []
+    keys = {code: _key(p.name) for code, p in places.items()}
+    exact = [places[c] for c, k in keys.items() if k == wanted]
+    if exact:
+        return exact[:limit]
+    found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
+    return [places[code] for _, _, code in found]
+
+
+def find_provinces(typed: str, limit: int = 5) -> list[Place]:
+    """Closest current provinces; an old province name maps to the one it joined."""
+    old = _old_names().get(_key(typed))
+    if old is not None:
+        code, old_name = old
+        return [Place(code, provinces()[code].name, note=old_name)]
+    return _best(typed, provinces(), limit)
+
+
+def find_communes(province_code: str, typed: str, limit: int = 5) -> list[Place]:
+    """Closest communes/wards of a province to what was typed."""
+    return _best(typed, wards_of(province_code), limit)

@@ -1,0 +1,117 @@
+"""Registration details: phone numbers, names, places; deletion keeps only anonymous counts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from handlers.registration.fields import clean_name, display_phone, normalise_phone
+from messages.locations import find_communes, find_provinces
+from storage.models import Registration
+from storage.registrations import counts
+from tests.conftest import ADMIN_ID, Chat
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [
+        ("0912345678", "+84912345678"),
+        ("0912 345 678", "+84912345678"),
+        ("091.234.5678", "+84912345678"),
+        ("+84 912 345 678", "+84912345678"),
+        ("84912345678", "+84912345678"),
+        ("+840912345678", None),
+        ("012345678", None),
+        ("09123456789", None),
+        ("0012345678", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_phone_numbers(typed: str, e164: str | None):
+    assert normalise_phone(typed) == e164
+
+
+def test_display_phone():
+    assert display_phone("+84912345678") == "0912 345 678"
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("  Nguyễn   Văn  An ", "Nguyễn Văn An"),
+        ("Đặng Thị Ánh", "Đặng Thị Ánh"),
+        ("A", None),
+        ("Nguyễn Văn 2", None),
+        ("<b>An</b>", None),
+        ("x" * 81, None),
+    ],
+)
+def test_names(typed: str, name: str | None):
+    assert clean_name(typed) == name
+
+
+def test_places_by_typing_and_old_names():
+    assert [p.name for p in find_provinces("can tho")] == ["Thành phố Cần Thơ"]
+    [merged] = find_provinces("Hậu Giang")
+    assert merged.name == "Thành phố Cần Thơ" and merged.note == "Hậu Giang"
+    assert find_provinces("khong co tinh nay") == []
+    [commune] = find_communes("66", "xa ea kar")
+    assert commune.name == "Xã Ea Kar"
+
+
+async def fill(chat: Chat) -> None:
+    await chat.say("/dangky")
+    for step in ("f:v:tht", "Phạm Văn Minh", "0987654321", "can tho"):
+        await (chat.press(step) if step.startswith("f:") else chat.say(step))
+    replies = await chat.say("ninh kieu")
+    if "chọn đúng" in replies[-1].text:
+        await chat.press(replies[-1].buttons[0][0].payload)
+    for step in (
+        "f:v:thuy_san",
+        "cá tra",
+        "4",
+        "f:v:dao_tao",
+        "f:v:__done",
+        "buổi trưa",
+        "f:v:yes",
+        "f:v:confirm",
+    ):
+        await (chat.press(step) if step.startswith("f:") else chat.say(step))
+
+
+async def test_typed_answers_work_without_buttons(app: HtxApp, chat: Chat):
+    await fill(chat)
+    assert "DK-" in chat.replies[-1].text
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    assert row.kind == "tht" and row.call_time == "buổi trưa" and row.province_code == "92"
+
+
+async def test_deleting_my_data_keeps_an_anonymous_count(app: HtxApp, chat: Chat):
+    await fill(chat)
+    await chat.say("/xoadulieu")
+    await chat.press("del:yes")
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+        assert row.full_name == "" and row.phone == "" and row.user_id is None
+        assert (await counts(s)).by["province"] == {"92": 1}
+
+
+async def test_other_users_registrations_are_not_reachable(app: HtxApp, chat: Chat):
+    await fill(chat)
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    stranger = Chat(app, user_id="99")
+    [reply] = await stranger.press(f"reg:withdraw_yes:{row.id}")
+    assert "Không tìm thấy" in reply.text
+    [reply] = await stranger.say(f"/dangky_{row.id}")
+    assert "chỉ dành cho cán bộ" in reply.text
+    [reply] = await stranger.say("/dsdangky")
+    assert "chỉ dành cho cán bộ" in reply.text
+    admin = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    [reply] = await admin.say("/dsdangky can tho moi")
+    assert row.ref in reply.text
+    [reply] = await admin.say("/dsdangky ha noi")
+    assert "Không có đăng ký" in reply.text
