@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -27,6 +30,15 @@ from storage.questions import published_answers
 from storage.users import get_or_create_user
 
 log = logging.getLogger("htxbot")
+RETRIES = 5
+
+
+def _retryable(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(
+        w in text for w in ("locked", "busy", "serializ", "deadlock", "unique", "duplicate")
+    )
+
 
 Sender = Callable[[str, Reply], Awaitable[None]]
 
@@ -94,38 +106,30 @@ class HtxApp:
         await self.engine.dispose()
 
     async def handle(self, event: InboundEvent) -> Outcome:
-        """One update: one session, one commit; never raises (errors become a polite reply)."""
+        """One update: one session, one commit; never raises (errors become a polite reply).
+        A write conflict (SQLite busy, PostgreSQL serialization or a racing insert) rolls the
+        whole update back and runs it again, so no reply goes out for work that was undone."""
         started = time.perf_counter()
         route_name = "error"
         lang = language_for(event.language_code)
-        try:
-            async with self.sessions() as session:
-                user, _, form = await get_or_create_user(
-                    session,
-                    channel=event.channel,
-                    external_id=event.user_id,
-                    chat_id=event.chat_id,
-                    display_name=event.display_name,
-                    username=event.username,
-                    language=lang,
-                    now=self.clock(),
+        replies: list[Reply] = []
+        for attempt in range(1, RETRIES + 1):
+            try:
+                route_name, replies, lang = await self._handle_once(event, lang)
+                break
+            except (OperationalError, IntegrityError) as exc:
+                if attempt < RETRIES and _retryable(exc):
+                    await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)
+                    continue
+                log.exception(
+                    "update failed: channel=%s user=%s", event.channel, user_hash(event.user_ref)
                 )
-                lang = user.language
-                ctx = Ctx(
-                    session=session,
-                    user=user,
-                    config=self.config,
-                    now=self.clock(),
-                    qa=self.qa,
-                    form=form,
+            except Exception:
+                log.exception(
+                    "update failed: channel=%s user=%s", event.channel, user_hash(event.user_ref)
                 )
-                route_name, replies = await route(event, ctx=ctx)
-                await session.commit()
-        except Exception:
-            log.exception(
-                "update failed: channel=%s user=%s", event.channel, user_hash(event.user_ref)
-            )
-            replies = [Reply(t("error_generic", lang))]
+            route_name, replies = "error", [Reply(t("error_generic", lang))]
+            break
         log.info(
             "update channel=%s user=%s route=%s ms=%.1f",
             event.channel,
@@ -134,6 +138,31 @@ class HtxApp:
             (time.perf_counter() - started) * 1000,
         )
         return Outcome(route_name, replies)
+
+    async def _handle_once(self, event: InboundEvent, lang: str) -> tuple[str, list[Reply], str]:
+        async with self.sessions() as session:
+            user, _, form = await get_or_create_user(
+                session,
+                channel=event.channel,
+                external_id=event.user_id,
+                chat_id=event.chat_id,
+                display_name=event.display_name,
+                username=event.username,
+                language=lang,
+                now=self.clock(),
+            )
+            lang = user.language
+            ctx = Ctx(
+                session=session,
+                user=user,
+                config=self.config,
+                now=self.clock(),
+                qa=self.qa,
+                form=form,
+            )
+            route_name, replies = await route(event, ctx=ctx)
+            await session.commit()
+        return route_name, replies, lang
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         """A running channel offers to deliver replies addressed to its chats."""

@@ -178,6 +178,88 @@ async def report_registrations(settings: Settings, *, year: int | None) -> int:
     return 0
 
 
+async def add_class(settings: Settings, args: argparse.Namespace) -> int:
+    """`htxbot class add`: the same checks as /taolop; prints the new class's id."""
+    from datetime import timedelta
+
+    from handlers.classes.create_form import parse_duration
+    from handlers.classes.view import AUDIENCES, TOPICS
+    from messages.locations import find_provinces
+    from messages.timefmt import local_time
+    from messages.vi_datetime import parse_vi_datetime
+    from storage.classes import create_class
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.models import utcnow
+
+    now = utcnow()
+    start = parse_vi_datetime(args.start, now, settings.timezone)
+    if start is None or not start.explicit_time or start.when <= now:
+        print(f"--start: không hiểu «{args.start}» là một thời điểm sắp tới", file=sys.stderr)
+        return 2
+    minutes = parse_duration(args.duration)
+    deadline = start.when
+    if args.deadline:
+        parsed = parse_vi_datetime(args.deadline, now, settings.timezone, default_hour=23)
+        if parsed is None:
+            print(f"--deadline: không hiểu «{args.deadline}»", file=sys.stderr)
+            return 2
+        deadline = parsed.when if parsed.explicit_time else parsed.when + timedelta(minutes=59)
+    province = ""
+    if args.province:
+        found = find_provinces(args.province)
+        if len(found) != 1:
+            print(f"--province: không xác định được «{args.province}»", file=sys.stderr)
+            return 2
+        province = found[0].code
+    problems = [
+        msg
+        for ok, msg in (
+            (minutes is not None, "--duration: từ 15 phút đến 12 giờ, ví dụ 2h, 90p"),
+            (now < deadline <= start.when, "--deadline: sau bây giờ, không muộn hơn giờ học"),
+            (args.topic in TOPICS, f"--topic: một trong {', '.join(TOPICS)}"),
+            (args.audience in AUDIENCES, f"--audience: một trong {', '.join(AUDIENCES)}"),
+            (1 <= args.capacity <= 10_000, "--capacity: từ 1 đến 10000"),
+        )
+        if not ok
+    ]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    link = args.place if args.place.startswith(("http://", "https://")) else (args.link or "")
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            row = await create_class(
+                session,
+                now=now,
+                title=args.title,
+                topic=args.topic,
+                description=args.description or "",
+                starts_at=start.when,
+                duration_minutes=minutes,
+                place="" if link == args.place else args.place,
+                online_link=link,
+                province_code=province,
+                capacity=args.capacity,
+                deadline_at=deadline,
+                audience=args.audience,
+                status="published" if args.publish else "draft",
+                created_by="cli",
+            )
+            await session.commit()
+            print(row.id)
+            print(
+                f"{args.title}: {local_time(start.when, settings.timezone)}, "
+                f"{'đã đăng' if args.publish else 'nháp'}",
+                file=sys.stderr,
+            )
+    finally:
+        await engine.dispose()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="htxbot", description="Trợ lý của Liên minh Hợp tác xã")
     sub = p.add_subparsers(dest="command", required=True)
@@ -199,6 +281,21 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--since", help="chỉ từ ngày này (YYYY-MM-DD)")
     ex.add_argument("--province", help="mã tỉnh (theo vietnam-provinces, ví dụ 66)")
     ex.add_argument("--output", "-o", help="tên tệp (mặc định dang-ky.<định dạng>)")
+    cl = sub.add_parser("class", help="lớp tập huấn")
+    cl_sub = cl.add_subparsers(dest="class_action", required=True)
+    ca = cl_sub.add_parser("add", help="tạo lớp (in ra số lớp)")
+    ca.add_argument("--title", required=True)
+    ca.add_argument("--start", required=True, help='ví dụ "08:00 05/12/2026" hoặc "8h 5/12"')
+    ca.add_argument("--duration", default="2h", help="ví dụ 2h, 90p, 1h30 (mặc định 2h)")
+    ca.add_argument("--place", required=True, help="địa chỉ, hoặc đường link học trực tuyến")
+    ca.add_argument("--link", help="đường link trực tuyến kèm địa chỉ")
+    ca.add_argument("--capacity", type=int, required=True)
+    ca.add_argument("--province", help="tỉnh/thành (mặc định: mọi tỉnh)")
+    ca.add_argument("--deadline", help="hạn đăng ký (mặc định: giờ học)")
+    ca.add_argument("--topic", default="khac")
+    ca.add_argument("--audience", default="everyone")
+    ca.add_argument("--description")
+    ca.add_argument("--publish", action="store_true", help="đăng ngay (mặc định: nháp)")
     rp = sub.add_parser("report", help="báo cáo")
     rp.add_argument("what", choices=["registrations"])
     rp.add_argument("--year", type=int, help="năm (mặc định năm nay)")
@@ -229,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                 output=args.output,
             )
         )
+    if args.command == "class":
+        return asyncio.run(add_class(settings, args))
     if args.command == "report":
         return asyncio.run(report_registrations(settings, year=args.year))
     return kb_check(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import replace
 from typing import Any, cast
@@ -189,6 +190,8 @@ class TelegramChannel:
     async def start(self) -> None:
         """Initialise, then long-poll getUpdates (never drops pending updates)."""
         await self.application.initialize()
+        username = self.application.bot.username
+        self.app.config = dataclasses.replace(self.app.config, bot_username=username or "")
         await self._register_commands()
         await self.application.start()
         assert self.application.updater is not None

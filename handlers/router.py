@@ -10,6 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from handlers import fallback, forms, menu, my_data, preferences, qa, staff_questions, staff_roles
+from handlers.classes import farmer as cls_farmer
+from handlers.classes import staff as cls_staff
+from handlers.classes.create_form import CREATE_FORM
 from handlers.registration import farmer as reg_farmer
 from handlers.registration import staff as reg_staff
 from handlers.registration import staff_reports as reg_reports
@@ -65,6 +68,13 @@ ROUTES: tuple[Route, ...] = (
         ("dangkycuatoi",),
         menu_description="cmd_dangkycuatoi",
     ),
+    Route("classes", cls_farmer.list_upcoming_classes, ("lophoc",), menu_description="cmd_lophoc"),
+    Route(
+        "my_classes", cls_farmer.list_my_classes, ("lopcuatoi",), menu_description="cmd_lopcuatoi"
+    ),
+    Route("create_class", cls_staff.create_class_dialog, ("taolop",), staff_only=True),
+    Route("class_roster", cls_staff.show_roster, ("dslop",), staff_only=True),
+    Route("class_qr", cls_staff.send_qr, ("qr",), staff_only=True),
     Route("list_registrations", reg_staff.list_registrations, ("dsdangky",), staff_only=True),
     Route(
         "registration_report", reg_reports.show_registration_report, ("baocao",), staff_only=True
@@ -80,6 +90,9 @@ ROUTES: tuple[Route, ...] = (
     Route("menu_help", menu.show_help, payload="menu:help"),
     Route("menu_staff", menu.show_staff_menu, payload="menu:staff", staff_only=True),
     Route("menu_register", reg_farmer.start_registration, payload="menu:register"),
+    Route("menu_classes", cls_farmer.list_upcoming_classes, payload="menu:classes"),
+    Route("class", cls_farmer.act_on_class, payload="cls"),
+    Route("class_staff", cls_staff.act_on_class_as_staff, payload="clss", staff_only=True),
     Route("menu_pending", menu.announce_coming_soon, payload="menu"),
     Route("registration_own", reg_farmer.act_on_my_registration, payload="reg"),
     Route("registration_staff", reg_staff.act_on_registration, payload="regs", staff_only=True),
@@ -95,8 +108,20 @@ FREE_TEXT = Route("question", qa.answer_free_text)
 PREFIX_COMMANDS = {
     "dangky_": Route("open_registration", reg_staff.open_registration, staff_only=True)
 }
-FORMS = {f.name: f for f in (REGISTRATION, reg_farmer.NOTE_FORM, reg_staff.STATUS_FORM)}
-STAFF_FORMS = {reg_staff.STATUS_FORM.name}
+FORMS = {
+    f.name: f
+    for f in (
+        REGISTRATION,
+        reg_farmer.NOTE_FORM,
+        reg_staff.STATUS_FORM,
+        cls_farmer.ENROL_FORM,
+        CREATE_FORM,
+        cls_staff.EDIT_FORM,
+    )
+}
+STAFF_FORMS = {reg_staff.STATUS_FORM.name, CREATE_FORM.name, cls_staff.EDIT_FORM.name}
+# `/start lop_12` (a class's deep link or QR code) opens that class.
+DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, int(rest))}
 
 
 async def continue_form(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -119,6 +144,14 @@ def _fold(text: str) -> str:
     """Lowercase without diacritics, so '/Ngừng' finds /ngung."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+async def open_deep_link(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """A `/start <thing>` link from a poster or a message: straight to that thing."""
+    for prefix, opener in DEEP_LINKS.items():
+        if args and args[0].startswith(prefix):
+            return await opener(ctx, args[0][len(prefix) :])
+    return await menu.greet_with_main_menu(event, ctx=ctx, args=[])
 
 
 def parse_command(text: str) -> tuple[str, list[str]] | None:
@@ -154,6 +187,10 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
             if name.startswith(prefix) and len(name) > len(prefix):
                 return prefixed, [name[len(prefix) :], *args]
         found = _BY_COMMAND.get(name)
+        if name == "start" and args:
+            for prefix in DEEP_LINKS:
+                if args[0].startswith(prefix) and args[0][len(prefix) :].isdigit():
+                    return Route("deep_link", open_deep_link), [args[0]]
         if found is None:
             return Route("unknown_command", fallback.explain_unknown_command), ["/" + name]
         return found, args

@@ -35,10 +35,18 @@ def _template(key: str, lang: str) -> str:
     return found
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-    """A message in markup, its parameters HTML-escaped."""
-    safe = {k: html.escape(str(v), quote=False) for k, v in params.items()}
-    return _template(key, lang).format_map(safe)
+class Markup(str):
+    """Text already in markup (a built message): embedded in another message as it is."""
+
+
+def escape(value: Any) -> str:
+    return value if isinstance(value, Markup) else html.escape(str(value), quote=False)
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> Markup:
+    """A message in markup; its parameters are escaped unless they are Markup themselves."""
+    safe = {k: escape(v) for k, v in params.items()}
+    return Markup(_template(key, lang).format_map(safe))
 
 
 def label(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:

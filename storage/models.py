@@ -153,3 +153,43 @@ class RegistrationEvent(Base):
     from_status: Mapped[str] = mapped_column(String(24), default="")
     to_status: Mapped[str] = mapped_column(String(24))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrainingClass(Base):
+    """A training class the Alliance runs. `seats_taken` is the enrolled count, changed only by
+    conditional UPDATEs so capacity holds when many people enrol at the same moment."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(32), default="khac")
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    online_link: Mapped[str] = mapped_column(String(500), default="")
+    province_code: Mapped[str] = mapped_column(String(8), default="")  # "" = every province
+    capacity: Mapped[int] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    audience: Mapped[str] = mapped_column(String(16), default="everyone")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    created_by: Mapped[str] = mapped_column(String(96), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Enrolment(Base):
+    """A person's place in a class: enrolled, waiting (in id order), or cancelled."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("class_id", "user_id", name="uq_enrolments_class_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attended: Mapped[bool | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -143,3 +143,59 @@ async def test_export_and_report_registrations(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert "Đắk Lắk: 1" in result.stdout and "Tổ hợp tác 1/2" in result.stdout
+
+
+def test_class_add_prints_the_new_id_and_rejects_bad_input(tmp_path: Path):
+    ok = htxbot(
+        "class",
+        "add",
+        "--title",
+        "Kỹ năng số cho HTX",
+        "--start",
+        "08:00 05/12/2099",
+        "--duration",
+        "90p",
+        "--place",
+        "https://meet.example/htx",
+        "--capacity",
+        "40",
+        "--province",
+        "can tho",
+        "--topic",
+        "chuyen_doi_so",
+        "--publish",
+        tmp=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == "1"
+    assert "Thứ Bảy, 05/12/2099 lúc 08:00" in ok.stderr
+    bad = htxbot(
+        "class",
+        "add",
+        "--title",
+        "X lớp",
+        "--start",
+        "hôm qua",
+        "--place",
+        "Xã A",
+        "--capacity",
+        "0",
+        tmp=tmp_path,
+    )
+    assert bad.returncode == 2 and "--start" in bad.stderr
+    bad = htxbot(
+        "class",
+        "add",
+        "--title",
+        "X lớp",
+        "--start",
+        "8h 5/12/2099",
+        "--place",
+        "Xã A",
+        "--capacity",
+        "0",
+        "--topic",
+        "nope",
+        tmp=tmp_path,
+    )
+    assert bad.returncode == 2 and "--capacity" in bad.stderr and "--topic" in bad.stderr

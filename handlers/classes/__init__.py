@@ -1,0 +1,1 @@
+"""Training classes: staff announce them, people enrol, rosters, attendance, QR posters."""

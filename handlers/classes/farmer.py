@@ -1,0 +1,222 @@
+"""People's side of classes: browse, open from a deep link, enrol (waiting list when full),
+my classes, leave (the first person waiting gets the seat), add to calendar."""
+
+from __future__ import annotations
+
+from handlers import forms
+from handlers.classes.view import TOPICS, describe, ics
+from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.registration.fields import clean_name, normalise_phone
+from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, t
+from messages.textnorm import fold
+from storage.classes import cancel_enrolment, enrol, enrolment_of, of_user, upcoming
+from storage.forms import clear_form
+from storage.models import TrainingClass, User
+
+PAGE = 5
+
+
+def class_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}"),
+            Button(label("btn_calendar", lang), f"cls:ics:{cls.id}"),
+        ),
+    )
+
+
+async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/lophoc [tinh] [chủ đề] or the menu button: upcoming classes, nearest first."""
+    words = [fold(a) for a in args]
+    mine = "tinh" in words or "mine" in words
+    topic = next((tp for tp in TOPICS if tp in words or fold(label(f"topic_{tp}")) in words), None)
+    province = ctx.user.province_code if mine else None
+    rows = await upcoming(ctx.session, ctx.now, province=province, topic=topic, limit=PAGE)
+    filters = (
+        [Button(label("btn_my_province", ctx.lang), "cls:list:tinh")]
+        if (ctx.user.province_code and not mine)
+        else []
+    )
+    filters += [
+        Button(label(f"topic_{tp}", ctx.lang), f"cls:list:{tp}") for tp in TOPICS if tp != topic
+    ]
+    filter_rows = tuple(tuple(filters[i : i + 3]) for i in range(0, len(filters), 3))
+    if not rows:
+        return [Reply(t("cls_none", ctx.lang), buttons=filter_rows)]
+    replies = [
+        Reply(describe(c, ctx, full=False), buttons=class_buttons(c, ctx.lang)) for c in rows
+    ]
+    replies.append(Reply(t("cls_filters", ctx.lang), buttons=filter_rows))
+    return replies
+
+
+async def show_class(ctx: Ctx, class_id: int) -> list[Reply]:
+    cls = await ctx.session.get(TrainingClass, class_id)
+    if cls is None or cls.status == "draft":
+        return [Reply(t("cls_not_found", ctx.lang))]
+    return [Reply(describe(cls, ctx), buttons=class_buttons(cls, ctx.lang))]
+
+
+async def _take_seat(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
+    result = await enrol(ctx.session, cls, ctx.user, ctx.now)
+    key = {
+        "enrolled": "cls_enrolled",
+        "waiting": "cls_waiting",
+        "already": "cls_already",
+        "closed": "cls_closed",
+        "cancelled_class": "cls_is_cancelled",
+    }[result.status]
+    return [
+        Reply(
+            t(key, ctx.lang, title=cls.title, position=result.position),
+            buttons=((Button(label("btn_calendar", ctx.lang), f"cls:ics:{cls.id}"),),)
+            if result.status in ("enrolled", "already")
+            else (),
+        )
+    ]
+
+
+def ask_name(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("cls_ask_name", ctx.lang))
+
+
+async def read_name(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    name = clean_name(event.text or "")
+    if not name:
+        return Parsed(error="reg_bad_name")
+    return Parsed(name)
+
+
+def ask_phone(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("cls_ask_phone", ctx.lang),
+        request_contact=True,
+        buttons=((Button(label("btn_share_phone", ctx.lang)),),),
+    )
+
+
+async def read_phone(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    typed = event.contact_phone or event.text or ""
+    phone = normalise_phone(typed)
+    return Parsed(phone) if phone else Parsed(error="reg_bad_phone", params={"phone": typed})
+
+
+def ask_consent(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("cls_ask_consent", ctx.lang),
+        buttons=(
+            (
+                choice("yes", label("btn_consent_yes", ctx.lang)),
+                choice("no", label("btn_consent_no", ctx.lang)),
+            ),
+        ),
+    )
+
+
+async def read_consent(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    answer = value or {"dong y": "yes", "khong": "no"}.get(fold(event.text or "").strip())
+    if answer not in ("yes", "no"):
+        return Parsed(error="reg_bad_choice")
+    return Parsed(answer == "yes", done=True)
+
+
+async def finish_enrolment(ctx: Ctx, data: Data) -> list[Reply]:
+    await clear_form(ctx.session, ctx.user.id)
+    if not data.get("consent"):
+        return [Reply(t("cls_no_consent", ctx.lang))]
+    user: User = ctx.user
+    user.display_name = data.get("full_name") or user.display_name
+    user.phone = data.get("phone") or user.phone
+    user.consent_at = ctx.now
+    cls = await ctx.session.get(TrainingClass, int(data["class_id"]))
+    if cls is None:
+        return [Reply(t("cls_not_found", ctx.lang))]
+    return await _take_seat(ctx, cls)
+
+
+ENROL_FORM = Form(
+    "class_enrolment",
+    (
+        Step("full_name", ask_name, read_name),
+        Step("phone", ask_phone, read_phone),
+        Step("consent", ask_consent, read_consent),
+    ),
+    finish_enrolment,
+    show_back=False,
+)
+
+
+async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Class buttons: list with a filter, show, enrol, leave, add to calendar."""
+    action, rest = (args[0] if args else ""), args[1:]
+    if action == "list":
+        return await list_upcoming_classes(event, ctx=ctx, args=rest)
+    cls = (
+        await ctx.session.get(TrainingClass, int(rest[0])) if rest and rest[0].isdigit() else None
+    )
+    if cls is None or cls.status == "draft":
+        return [Reply(t("cls_not_found", ctx.lang))]
+    if action == "show":
+        return await show_class(ctx, cls.id)
+    if action == "ics":
+        return [
+            Reply(
+                t("cls_ics", ctx.lang, title=cls.title),
+                document=Attachment(f"lop-{cls.id}.ics", ics(cls), "text/calendar"),
+            )
+        ]
+    if action == "enrol":
+        # Name and phone are asked only of people the bot has no phone number for yet.
+        if ctx.user.consent_at is None or not ctx.user.phone:
+            first = "consent" if ctx.user.phone else "full_name"
+            return await forms.ask(ENROL_FORM, first, ctx, {"class_id": cls.id})
+        return await _take_seat(ctx, cls)
+    if action == "leave":
+        return await leave_class(ctx, cls)
+    return [Reply(t("cls_not_found", ctx.lang))]
+
+
+async def leave_class(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
+    mine = await enrolment_of(ctx.session, cls.id, ctx.user.id)
+    if mine is None or mine.status not in ("enrolled", "waiting"):
+        return [Reply(t("cls_not_enrolled", ctx.lang))]
+    promoted = await cancel_enrolment(ctx.session, mine, ctx.now)
+    replies = [Reply(t("cls_left", ctx.lang, title=cls.title))]
+    if promoted is not None:
+        lucky = await ctx.session.get(User, promoted.user_id)
+        if lucky is not None:
+            replies.append(
+                Reply(
+                    t("cls_promoted", lucky.language, title=cls.title),
+                    chat_id=lucky.chat_id,
+                    channel=lucky.channel,
+                )
+            )
+    return replies
+
+
+async def list_my_classes(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/lopcuatoi: my upcoming classes (and waiting places), each with a leave button."""
+    rows = await of_user(ctx.session, ctx.user.id, ctx.now)
+    if not rows:
+        return [Reply(t("cls_mine_none", ctx.lang))]
+    replies = []
+    for enrolment, cls in rows:
+        state = (
+            t("cls_state_enrolled", ctx.lang)
+            if enrolment.status == "enrolled"
+            else t("cls_state_waiting", ctx.lang)
+        )
+        replies.append(
+            Reply(
+                describe(cls, ctx, full=False) + "\n" + state,
+                buttons=(
+                    (
+                        Button(label("btn_leave", ctx.lang), f"cls:leave:{cls.id}"),
+                        Button(label("btn_calendar", ctx.lang), f"cls:ics:{cls.id}"),
+                    ),
+                ),
+            )
+        )
+    return replies

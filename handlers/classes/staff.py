@@ -1,0 +1,281 @@
+"""Staff side of a class: roster, attendance, exports, QR poster, edit, reschedule, cancel —
+everyone enrolled or waiting is told what changed in one message."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import segno
+
+from handlers import forms
+from handlers.classes.create_form import CREATE_FORM, parse_duration
+from handlers.classes.roster_files import roster_csv, roster_xlsx
+from handlers.classes.view import describe
+from handlers.forms import Data, Form, Parsed, Step
+from handlers.registration.fields import display_phone
+from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, t
+from messages.timefmt import local_time
+from messages.vi_datetime import parse_vi_datetime
+from storage import audit
+from storage.classes import grow_capacity, roster
+from storage.forms import clear_form
+from storage.models import Enrolment, TrainingClass, User
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EDITABLE = ("start", "place", "capacity", "duration")
+
+
+def deep_link(ctx: Ctx, class_id: int) -> str:
+    if ctx.config.bot_username:
+        return f"https://t.me/{ctx.config.bot_username}?start=lop_{class_id}"
+    return f"/start lop_{class_id}"
+
+
+def qr_png(link: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=10, border=4)
+    return out.getvalue()
+
+
+async def create_class_dialog(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/taolop: the class creation dialog."""
+    return await forms.start(CREATE_FORM, ctx)
+
+
+def _staff_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], ...]:
+    def b(key: str, action: str) -> Button:
+        return Button(label(key, lang), f"clss:{action}:{cls.id}")
+
+    rows = [
+        (b("btn_attendance", "att"), b("btn_all_present", "allin")),
+        (b("btn_export_csv", "csv"), b("btn_export_xlsx", "xlsx"), b("btn_certificates", "cert")),
+        (
+            b("btn_reschedule", "edit_start"),
+            b("btn_change_place", "edit_place"),
+            b("btn_change_capacity", "edit_capacity"),
+        ),
+        (b("btn_qr", "qr"), b("btn_cancel_class", "cancel")),
+    ]
+    if cls.status == "draft":
+        rows.insert(0, (b("btn_publish", "publish"),))
+    return tuple(rows)
+
+
+async def show_roster(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/dslop <id>: the class, who is enrolled and who is waiting, and the staff buttons."""
+    cls = (
+        await ctx.session.get(TrainingClass, int(args[0])) if args and args[0].isdigit() else None
+    )
+    if cls is None:
+        return [Reply(t("cls_roster_usage", ctx.lang))]
+    people = await roster(ctx.session, cls.id)
+    lines = [describe(cls, ctx), t("cls_link", ctx.lang, link=deep_link(ctx, cls.id))]
+    enrolled = [(e, u) for e, u in people if e.status == "enrolled"]
+    waiting = [(e, u) for e, u in people if e.status == "waiting"]
+    lines.append(t("cls_roster_enrolled", ctx.lang, n=len(enrolled)))
+    for i, (e, u) in enumerate(enrolled, 1):
+        mark = {True: "✅", False: "❌", None: "•"}[e.attended]
+        lines.append(t("cls_roster_line", ctx.lang, mark=mark, i=i, person=_person(u)))
+    lines.append(t("cls_roster_waiting", ctx.lang, n=len(waiting)))
+    lines += [
+        t("cls_roster_line", ctx.lang, mark="⏳", i=i, person=_person(u))
+        for i, (_, u) in enumerate(waiting, 1)
+    ]
+    return [Reply("\n".join(lines), buttons=_staff_buttons(cls, ctx.lang))]
+
+
+def _person(user: User) -> str:
+    name = user.display_name or "—"
+    return f"{name} ({display_phone(user.phone)})" if user.phone else name
+
+
+async def _tell_everyone(ctx: Ctx, cls: TrainingClass, key: str, **params: object) -> list[Reply]:
+    replies = []
+    for _, user in await roster(ctx.session, cls.id):
+        replies.append(
+            Reply(
+                t(key, user.language, title=cls.title, **params),
+                chat_id=user.chat_id,
+                channel=user.channel,
+            )
+        )
+    return replies
+
+
+async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Staff class buttons: publish, attendance, exports, QR, edit, cancel."""
+    action, rest = (args[0] if args else ""), args[1:]
+    if action == "mark" and rest and rest[0].isdigit():
+        return await _toggle_attendance(ctx, int(rest[0]))
+    cls = (
+        await ctx.session.get(TrainingClass, int(rest[0])) if rest and rest[0].isdigit() else None
+    )
+    if cls is None:
+        return [Reply(t("cls_not_found", ctx.lang))]
+    await audit.record(ctx.session, actor=ctx.actor, action=f"class_{action}", target=str(cls.id))
+    tz = ctx.config.timezone
+    if action == "publish":
+        cls.status, cls.updated_at = "published", ctx.now
+        return [Reply(t("cls_published", ctx.lang, id=cls.id, title=cls.title, province="—"))]
+    if action in ("csv", "xlsx", "cert"):
+        people = [
+            (e, u) for e, u in await roster(ctx.session, cls.id) if action != "cert" or e.attended
+        ]
+        if action == "xlsx":
+            return [
+                Reply(
+                    t("cls_file", ctx.lang, n=len(people)),
+                    document=Attachment(f"lop-{cls.id}.xlsx", roster_xlsx(cls, people, tz), XLSX),
+                )
+            ]
+        name = f"lop-{cls.id}-{'chung-nhan' if action == 'cert' else 'danh-sach'}.csv"
+        return [
+            Reply(
+                t("cls_file", ctx.lang, n=len(people)),
+                document=Attachment(name, roster_csv(cls, people, tz), "text/csv"),
+            )
+        ]
+    if action == "qr":
+        link = deep_link(ctx, cls.id)
+        return [
+            Reply(
+                t("cls_qr", ctx.lang, link=link),
+                document=Attachment(f"lop-{cls.id}-qr.png", qr_png(link), "image/png"),
+            )
+        ]
+    if action == "att":
+        return await _attendance_sheet(ctx, cls)
+    if action == "allin":
+        for e, _ in await roster(ctx.session, cls.id):
+            if e.status == "enrolled":
+                e.attended = True
+        return [Reply(t("cls_all_marked", ctx.lang, title=cls.title))]
+    if action == "cancel":
+        yes = Button(label("btn_cancel_class_yes", ctx.lang), f"clss:cancel_yes:{cls.id}")
+        return [Reply(t("cls_cancel_confirm", ctx.lang, title=cls.title), buttons=((yes,),))]
+    if action == "cancel_yes" and cls.status != "cancelled":
+        cls.status, cls.updated_at = "cancelled", ctx.now
+        told = await _tell_everyone(
+            ctx, cls, "cls_told_cancelled", when=local_time(cls.starts_at, tz)
+        )
+        return [Reply(t("cls_cancelled", ctx.lang, title=cls.title, n=len(told))), *told]
+    if action.startswith("edit_") and action[5:] in EDITABLE:
+        return await forms.start(EDIT_FORM, ctx, {"id": cls.id, "field": action[5:]})
+    return [Reply(t("cls_not_found", ctx.lang))]
+
+
+async def _attendance_sheet(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
+    buttons = []
+    for e, u in await roster(ctx.session, cls.id):
+        if e.status == "enrolled":
+            mark = "✅" if e.attended else "⬜"
+            buttons.append(
+                (Button(f"{mark} {u.display_name or u.external_id}"[:60], f"clss:mark:{e.id}"),)
+            )
+    return [Reply(t("cls_attendance", ctx.lang, title=cls.title), buttons=tuple(buttons))]
+
+
+async def _toggle_attendance(ctx: Ctx, enrolment_id: int) -> list[Reply]:
+    enrolment = await ctx.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        return [Reply(t("cls_not_found", ctx.lang))]
+    enrolment.attended = not enrolment.attended
+    cls = await ctx.session.get(TrainingClass, enrolment.class_id)
+    assert cls is not None
+    return await _attendance_sheet(ctx, cls)
+
+
+def ask_new_value(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t(f"cls_ask_new_{data['field']}", ctx.lang))
+
+
+async def read_new_value(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    text = (event.text or "").strip()
+    field = data["field"]
+    if field == "start":
+        parsed = parse_vi_datetime(text, ctx.now, ctx.config.timezone)
+        if parsed is None or not parsed.explicit_time or parsed.when <= ctx.now:
+            return Parsed(error="cls_bad_start")
+        return Parsed(parsed.when.isoformat(), done=True)
+    if field == "capacity":
+        ok = text.isdigit() and 1 <= int(text) <= 10_000
+        return Parsed(int(text), done=True) if ok else Parsed(error="cls_bad_capacity")
+    if field == "duration":
+        minutes = parse_duration(text)
+        return Parsed(minutes, done=True) if minutes else Parsed(error="cls_bad_duration")
+    return Parsed(text[:300], done=True) if len(text) >= 3 else Parsed(error="cls_bad_place")
+
+
+async def apply_change(ctx: Ctx, data: Data) -> list[Reply]:
+    """Save the new value and tell everyone enrolled or waiting, in one message each."""
+    await clear_form(ctx.session, ctx.user.id)
+    cls = await ctx.session.get(TrainingClass, int(data["id"]))
+    if cls is None:
+        return [Reply(t("cls_not_found", ctx.lang))]
+    field, new, tz = data["field"], data["value"], ctx.config.timezone
+    promoted: list[Enrolment] = []
+    if field == "start":
+        moved = datetime.fromisoformat(new) - cls.starts_at
+        before, after = local_time(cls.starts_at, tz), local_time(datetime.fromisoformat(new), tz)
+        cls.starts_at = datetime.fromisoformat(new)
+        cls.deadline_at = (
+            min(cls.deadline_at + moved, cls.starts_at)
+            if moved > timedelta(0)
+            else min(cls.deadline_at, cls.starts_at)
+        )
+    elif field == "place":
+        before, after = cls.place or cls.online_link, new
+        if new.startswith(("http://", "https://")):
+            cls.online_link = new
+        else:
+            cls.place = new
+    elif field == "duration":
+        before, after = str(cls.duration_minutes), str(new)
+        cls.duration_minutes = new
+    else:
+        before, after = str(cls.capacity), str(new)
+        promoted = await grow_capacity(ctx.session, cls, int(new), ctx.now)
+    cls.updated_at = ctx.now
+    await audit.record(
+        ctx.session,
+        actor=ctx.actor,
+        action=f"class_change_{field}",
+        target=str(cls.id),
+        detail=f"{before} → {after}",
+    )
+    what = label(f"cls_field_{field}", ctx.lang)
+    told = (
+        await _tell_everyone(ctx, cls, "cls_told_changed", what=what, before=before, after=after)
+        if field != "capacity"
+        else []
+    )
+    for enrolment in promoted:
+        user = next(
+            (u for e, u in await roster(ctx.session, cls.id) if e.id == enrolment.id), None
+        )
+        if user is not None:
+            told.append(
+                Reply(
+                    t("cls_promoted", user.language, title=cls.title),
+                    chat_id=user.chat_id,
+                    channel=user.channel,
+                )
+            )
+    return [
+        Reply(t("cls_changed", ctx.lang, what=what, before=before, after=after, n=len(told))),
+        *told,
+    ]
+
+
+EDIT_FORM = Form(
+    "class_edit", (Step("value", ask_new_value, read_new_value),), apply_change, show_back=False
+)
+
+
+async def send_qr(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/qr <id>: the class's deep-link QR code as a PNG, for posters."""
+    if not args or not args[0].isdigit():
+        return [Reply(t("cls_roster_usage", ctx.lang))]
+    return await act_on_class_as_staff(event, ctx=ctx, args=["qr", args[0]])
