@@ -7,15 +7,17 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.outbox import Unreachable
 from bot.settings import Settings
 from handlers.router import route
 from handlers.staff_questions import staff_answer_entry
@@ -40,7 +42,10 @@ def _retryable(exc: Exception) -> bool:
     )
 
 
-Sender = Callable[[str, Reply], Awaitable[None]]
+class Sender(Protocol):
+    """A running channel's way to send one reply to one of its chats."""
+
+    async def __call__(self, chat_id: str, reply: Reply, *, priority: int = ...) -> None: ...
 
 
 def user_hash(ref: str) -> str:
@@ -57,6 +62,7 @@ def handler_config(settings: Settings) -> HandlerConfig:
         staff_chat_ids=staff_chats,
         timezone=settings.timezone,
         targets=load_targets(settings.targets_file),
+        class_reminders=tuple(settings.class_reminders),
     )
 
 
@@ -164,6 +170,13 @@ class HtxApp:
             await session.commit()
         return route_name, replies, lang
 
+    async def send(self, channel: str, chat_id: str, reply: Reply, *, priority: int) -> None:
+        """Send on a running channel; raises Unreachable (blocked) or the send's error."""
+        sender = self.senders.get(channel)
+        if sender is None:
+            raise LookupError(f"channel {channel} is not running")
+        await sender(chat_id, reply, priority=priority)
+
     def register_sender(self, channel: str, sender: Sender) -> None:
         """A running channel offers to deliver replies addressed to its chats."""
         self.senders[channel] = sender
@@ -181,5 +194,9 @@ class HtxApp:
                 continue
             try:
                 await sender(chat_id, reply)
+            except Unreachable:
+                log.info(
+                    "chat unreachable (blocked?): channel=%s chat=%s", channel, user_hash(chat_id)
+                )
             except Exception:
                 log.exception("send failed: channel=%s", channel)

@@ -65,12 +65,17 @@ def ask(questions: Iterable[str], *, as_json: bool, top: int, out: TextIO = sys.
 
 async def chat(settings: Settings, *, user: str, staff: bool) -> int:
     from bot.console import ConsoleChannel
+    from bot.scheduler import Runtime
 
     app = HtxApp(settings)
     await app.start()
+    console = ConsoleChannel(app, user_id=user, staff=staff)
+    runtime = Runtime(app, settings)
+    await runtime.start()
     try:
-        await ConsoleChannel(app, user_id=user, staff=staff).run()
+        await console.run()
     finally:
+        await runtime.stop()
         await app.close()
     return 0
 
@@ -79,20 +84,24 @@ async def run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    from bot.scheduler import Runtime
     from bot.telegram_channel import TelegramChannel
 
     app = HtxApp(settings)
     await app.start()
     telegram = TelegramChannel(app, settings)
+    runtime = Runtime(app, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await telegram.start()
+    await runtime.start()
     print("htxbot đang chạy trên Telegram (long polling). Ctrl+C để dừng.", file=sys.stderr)
     try:
         await stop.wait()
     finally:
+        await runtime.stop()
         await telegram.stop()
         await app.close()
     return 0

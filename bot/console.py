@@ -52,7 +52,7 @@ class ConsoleChannel:
             app.config = replace(app.config, admins=admins)
         app.register_sender(CHANNEL, self.show)
 
-    async def show(self, chat_id: str, reply: Reply) -> None:
+    async def show(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
         """Print one reply; replies to someone else's chat are labelled."""
         prefix = "" if chat_id == self.user_id else f"[→ {CHANNEL}:{chat_id}] "
         text = prefix + markup_to_plain(reply.text)

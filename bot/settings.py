@@ -42,10 +42,20 @@ class Settings(BaseSettings):
     webhook_secret: str = Field(default="", alias="HTXBOT_WEBHOOK_SECRET", repr=False)
     log_level: str = Field(default="INFO", alias="HTXBOT_LOG_LEVEL")
     legal_dir: Path | None = Field(default=None, alias="HTXBOT_LEGAL_DIR")
+    quiet_hours: str = Field(
+        default="21:00-06:30",
+        alias="HTXBOT_QUIET_HOURS",
+        pattern=r"^\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}$",
+    )
+    class_reminders: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["1d@08:00", "2h"], alias="HTXBOT_CLASS_REMINDERS"
+    )
+    dispatch_interval: float = Field(default=1.0, alias="HTXBOT_DISPATCH_INTERVAL", gt=0, le=60)
+    stale_registration_days: int = Field(default=3, alias="HTXBOT_STALE_REGISTRATION_DAYS", ge=1)
     targets_file: Path | None = Field(default=None, alias="HTXBOT_TARGETS_FILE")
     poll_timeout: int = Field(default=30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
 
-    @field_validator("admins", "staff_chat_ids", mode="before")
+    @field_validator("admins", "staff_chat_ids", "class_reminders", mode="before")
     @classmethod
     def _csv(cls, value: object) -> list[str]:
         return _split_csv(value)

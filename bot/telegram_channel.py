@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -18,17 +18,20 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.error import RetryAfter as TgRetryAfter
+from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.app import HtxApp, user_hash
+from bot.app import HtxApp
 from bot.chat_locks import ChatLocks
+from bot.outbox import INTERACTIVE, Outbox, RetryAfter, Transient, Unreachable
 from bot.render import split_text
 from bot.settings import Settings
 from handlers.router import menu_commands
 from handlers.types import InboundEvent, Reply
 
 CHANNEL = "telegram"
+TELEGRAM_RATE = 28.0  # messages/s overall, under Telegram's ~30/s
 CONCURRENT_UPDATES = 4
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 log = logging.getLogger("htxbot.telegram")
@@ -133,9 +136,11 @@ class TelegramChannel:
             # Different users' updates run side by side; one user's stay in order (ChatLocks).
             .concurrent_updates(CONCURRENT_UPDATES)
         )
-        if settings.telegram_rate_limit:
-            builder = builder.rate_limiter(cast(Any, AIORateLimiter(max_retries=3)))
         self.application = builder.build()
+        # Our own outbox, not python-telegram-bot's AIORateLimiter: it needs priorities.
+        self.outbox = Outbox(
+            self._send_now, rate=TELEGRAM_RATE if settings.telegram_rate_limit else None
+        )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.poll_timeout = settings.poll_timeout
@@ -166,13 +171,20 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram error: %s", context.error, exc_info=context.error)
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send one neutral reply (split under Telegram's length limit) as HTML."""
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE) -> None:
+        """Queue one reply on the outbox; raises Unreachable when the chat blocked the bot."""
+        await self.outbox.submit(chat_id, reply, priority=priority)
+
+    async def _send_now(self, chat_id: str, reply: Reply) -> None:
+        """Send one neutral reply (split under Telegram's length limit) as HTML, translating
+        Telegram's errors into the outbox's: blocked, slow down, or try again."""
         bot = self.application.bot
-        if reply.document is not None:
-            await bot.send_document(chat_id, reply.document.data, filename=reply.document.filename)
-        parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         try:
+            if reply.document is not None:
+                await bot.send_document(
+                    chat_id, reply.document.data, filename=reply.document.filename
+                )
+            parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
                 await bot.send_message(
@@ -182,10 +194,22 @@ class TelegramChannel:
                     reply_markup=reply_markup(reply) if last else None,
                     link_preview_options=NO_PREVIEW,
                 )
-        except Forbidden:
-            log.info("chat blocked the bot: %s", user_hash(chat_id))
-        except TelegramError:
-            log.exception("sendMessage failed for %s", user_hash(chat_id))
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower() or "deactivated" in str(exc).lower():
+                raise Unreachable(str(exc)) from exc
+            raise
+        except TgRetryAfter as exc:
+            raise RetryAfter(
+                float(
+                    exc.retry_after
+                    if isinstance(exc.retry_after, (int, float))
+                    else exc.retry_after.total_seconds()
+                )
+            ) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise Transient(str(exc)) from exc
 
     async def start(self) -> None:
         """Initialise, then long-poll getUpdates (never drops pending updates)."""
@@ -193,6 +217,7 @@ class TelegramChannel:
         username = self.application.bot.username
         self.app.config = dataclasses.replace(self.app.config, bot_username=username or "")
         await self._register_commands()
+        await self.outbox.start()
         await self.application.start()
         assert self.application.updater is not None
         await self.application.updater.start_polling(
@@ -207,4 +232,5 @@ class TelegramChannel:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
+        await self.outbox.stop()
         await self.application.shutdown()

@@ -7,7 +7,6 @@ from messages.i18n import label, t
 
 # Features whose button answers "coming soon" until their module registers a route.
 PENDING_FEATURES = {
-    "reminders": "btn_reminders",
     "announcements": "btn_announcements",
 }
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from handlers import fallback, forms, menu, my_data, preferences, qa, staff_questions, staff_roles
+from handlers import (
+    fallback,
+    forms,
+    legal_calendar,
+    menu,
+    my_data,
+    preferences,
+    qa,
+    reminders,
+    staff_questions,
+    staff_roles,
+)
 from handlers.classes import farmer as cls_farmer
 from handlers.classes import staff as cls_staff
 from handlers.classes.create_form import CREATE_FORM
@@ -72,6 +83,16 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "my_classes", cls_farmer.list_my_classes, ("lopcuatoi",), menu_description="cmd_lopcuatoi"
     ),
+    Route("remind_me", reminders.remind_me, ("nhactoi",), menu_description="cmd_nhactoi"),
+    Route(
+        "my_reminders", reminders.list_my_reminders, ("nhacnho",), menu_description="cmd_nhacnho"
+    ),
+    Route(
+        "legal_calendar",
+        legal_calendar.start_legal_calendar,
+        ("lichhtx",),
+        menu_description="cmd_lichhtx",
+    ),
     Route("create_class", cls_staff.create_class_dialog, ("taolop",), staff_only=True),
     Route("class_roster", cls_staff.show_roster, ("dslop",), staff_only=True),
     Route("class_qr", cls_staff.send_qr, ("qr",), staff_only=True),
@@ -91,6 +112,8 @@ ROUTES: tuple[Route, ...] = (
     Route("menu_staff", menu.show_staff_menu, payload="menu:staff", staff_only=True),
     Route("menu_register", reg_farmer.start_registration, payload="menu:register"),
     Route("menu_classes", cls_farmer.list_upcoming_classes, payload="menu:classes"),
+    Route("menu_reminders", reminders.list_my_reminders, payload="menu:reminders"),
+    Route("reminder", reminders.act_on_reminder, payload="rem"),
     Route("class", cls_farmer.act_on_class, payload="cls"),
     Route("class_staff", cls_staff.act_on_class_as_staff, payload="clss", staff_only=True),
     Route("menu_pending", menu.announce_coming_soon, payload="menu"),
@@ -117,6 +140,7 @@ FORMS = {
         cls_farmer.ENROL_FORM,
         CREATE_FORM,
         cls_staff.EDIT_FORM,
+        legal_calendar.LEGAL_FORM,
     )
 }
 STAFF_FORMS = {reg_staff.STATUS_FORM.name, CREATE_FORM.name, cls_staff.EDIT_FORM.name}

@@ -72,6 +72,7 @@ class HandlerConfig:
     staff_chat_ids: tuple[str, ...] = ()
     timezone: str = "Asia/Ho_Chi_Minh"
     max_text_length: int = 1000
+    class_reminders: tuple[str, ...] = ("1d@08:00", "2h")  # before each class, see settings
     bot_username: str = ""  # for deep links; learnt from Telegram's getMe at start
     # Yearly targets per locality: province code (or "all") → {registration kind: number}.
     targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)

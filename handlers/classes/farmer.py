@@ -4,6 +4,7 @@ my classes, leave (the first person waiting gets the seat), add to calendar."""
 from __future__ import annotations
 
 from handlers import forms
+from handlers.classes.reminders import cancel_for, schedule_for
 from handlers.classes.view import TOPICS, describe, ics
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.registration.fields import clean_name, normalise_phone
@@ -15,6 +16,17 @@ from storage.forms import clear_form
 from storage.models import TrainingClass, User
 
 PAGE = 5
+
+
+async def schedule_reminders(ctx: Ctx, cls: TrainingClass, user: User) -> None:
+    await schedule_for(
+        ctx.session,
+        cls,
+        user,
+        now=ctx.now,
+        tz=ctx.config.timezone,
+        offsets=ctx.config.class_reminders,
+    )
 
 
 def class_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], ...]:
@@ -60,6 +72,8 @@ async def show_class(ctx: Ctx, class_id: int) -> list[Reply]:
 
 async def _take_seat(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
     result = await enrol(ctx.session, cls, ctx.user, ctx.now)
+    if result.status == "enrolled":
+        await schedule_reminders(ctx, cls, ctx.user)
     key = {
         "enrolled": "cls_enrolled",
         "waiting": "cls_waiting",
@@ -182,10 +196,12 @@ async def leave_class(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
     if mine is None or mine.status not in ("enrolled", "waiting"):
         return [Reply(t("cls_not_enrolled", ctx.lang))]
     promoted = await cancel_enrolment(ctx.session, mine, ctx.now)
+    await cancel_for(ctx.session, cls.id, ctx.user.id)
     replies = [Reply(t("cls_left", ctx.lang, title=cls.title))]
     if promoted is not None:
         lucky = await ctx.session.get(User, promoted.user_id)
         if lucky is not None:
+            await schedule_reminders(ctx, cls, lucky)
             replies.append(
                 Reply(
                     t("cls_promoted", lucky.language, title=cls.title),

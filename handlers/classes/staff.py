@@ -10,6 +10,7 @@ import segno
 
 from handlers import forms
 from handlers.classes.create_form import CREATE_FORM, parse_duration
+from handlers.classes.reminders import cancel_for
 from handlers.classes.roster_files import roster_csv, roster_xlsx
 from handlers.classes.view import describe
 from handlers.forms import Data, Form, Parsed, Step
@@ -157,6 +158,7 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
         return [Reply(t("cls_cancel_confirm", ctx.lang, title=cls.title), buttons=((yes,),))]
     if action == "cancel_yes" and cls.status != "cancelled":
         cls.status, cls.updated_at = "cancelled", ctx.now
+        await cancel_for(ctx.session, cls.id)
         told = await _tell_everyone(
             ctx, cls, "cls_told_cancelled", when=local_time(cls.starts_at, tz)
         )

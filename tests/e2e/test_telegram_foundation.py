@@ -48,7 +48,7 @@ async def test_button_press_is_answered_and_shows_screen(
     [msg] = await tg.wait_sent(1, chat_id=1003)
     assert "/ngung" in msg["text"]
     assert "answerCallbackQuery" in tg.methods()
-    tg.press(1003, "menu:reminders")
+    tg.press(1003, "menu:announcements")
     msgs = await tg.wait_sent(2, chat_id=1003)
     assert "sẽ sớm có" in msgs[1]["text"]
 

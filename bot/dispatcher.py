@@ -1,0 +1,144 @@
+"""The reminder dispatcher: claims due rows atomically, applies grace windows and quiet hours,
+sends through the channel's outbox (bulk lane), records the outcome, schedules the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from datetime import time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import HtxApp, user_hash
+from bot.outbox import BULK, Unreachable
+from handlers.reminders import next_occurrence, quiet_until, render_reminder
+from storage.classes import enrolment_of
+from storage.models import Reminder, TrainingClass, User
+from storage.reminders import add_reminder, cancel_where, claim_due, finish, recover_stale, release
+
+log = logging.getLogger("htxbot.reminders")
+MAX_ATTEMPTS = 5
+STALE_CLAIM = timedelta(minutes=2)
+
+
+class Dispatcher:
+    def __init__(self, app: HtxApp, *, quiet: tuple[time, time], batch: int = 140) -> None:
+        self.app = app
+        self.quiet = quiet
+        self.batch = batch  # about five seconds of sending at Telegram's rate
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.sent = self.missed = self.failed = 0
+
+    async def recover(self) -> int:
+        """Rows a dead process left in 'sending' go back to pending."""
+        async with self.app.sessions() as s:
+            n = await recover_stale(s, self.app.clock(), STALE_CLAIM)
+            await s.commit()
+        if n:
+            log.warning("recovered %d reminders left in flight by a stopped process", n)
+        return n
+
+    async def tick(self) -> int:
+        """Claim what is due now and deliver it; returns how many rows were claimed."""
+        channels = list(self.app.senders)
+        if not channels:
+            return 0
+        async with self.app.sessions() as s:
+            rows = await claim_due(
+                s, now=self.app.clock(), worker=self.worker, channels=channels, limit=self.batch
+            )
+            await s.commit()
+        if rows:
+            await asyncio.gather(*(self._deliver(r) for r in rows))
+        return len(rows)
+
+    async def _deliver(self, row: Reminder) -> None:
+        tz, now = self.app.config.timezone, self.app.clock()
+        if now > row.expires_at:
+            await self._finish(row, "missed", "came due while the bot was down or too late")
+            log.warning(
+                "reminder %d missed: due %s, useless after %s", row.id, row.due_at, row.expires_at
+            )
+            return
+        later = None if row.user_chose_time else quiet_until(now, tz, self.quiet)
+        if later is not None and later < row.expires_at:
+            async with self.app.sessions() as s:
+                await release(s, row.id, later)
+                await s.commit()
+            return
+        async with self.app.sessions() as s:
+            user = await s.get(User, row.user_id) if row.user_id else None
+            if row.kind == "class" and not await self._still_enrolled(s, row):
+                await finish(s, row.id, "cancelled", now=now, error="no longer enrolled")
+                await s.commit()
+                return
+        lang = user.language if user else "vi"
+        try:
+            await self.app.send(
+                row.channel, row.chat_id, render_reminder(row, lang), priority=BULK
+            )
+        except Unreachable as exc:
+            await self._unreachable(row, str(exc))
+            return
+        except Exception as exc:
+            async with self.app.sessions() as s:
+                if row.attempts + 1 >= MAX_ATTEMPTS:
+                    await finish(s, row.id, "failed", now=now, error=str(exc))
+                    self.failed += 1
+                else:
+                    backoff = timedelta(seconds=30 * 2**row.attempts)
+                    await release(s, row.id, now + backoff, attempt=True, error=str(exc))
+                await s.commit()
+            return
+        await self._finish(row, "sent")
+        nxt = next_occurrence(row.due_at, row.recurrence, tz)
+        if nxt is not None:
+            async with self.app.sessions() as s:
+                await add_reminder(
+                    s,
+                    user_id=row.user_id,
+                    channel=row.channel,
+                    chat_id=row.chat_id,
+                    kind=row.kind,
+                    message_key=row.message_key,
+                    params=row.params,
+                    due_at=nxt,
+                    expires_at=nxt + (row.expires_at - row.due_at),
+                    recurrence=row.recurrence,
+                    user_chose_time=row.user_chose_time,
+                    class_id=row.class_id,
+                    idempotency_key=f"{row.idempotency_key[:100]}#{nxt.isoformat()}",
+                    created_at=now,
+                )
+                await s.commit()
+
+    async def _still_enrolled(self, session: AsyncSession, row: Reminder) -> bool:
+        cls = await session.get(TrainingClass, row.class_id)
+        mine = await enrolment_of(session, row.class_id or 0, row.user_id or 0)
+        return bool(cls and cls.status == "published" and mine and mine.status == "enrolled")
+
+    async def _finish(self, row: Reminder, status: str, error: str = "") -> None:
+        async with self.app.sessions() as s:
+            await finish(s, row.id, status, now=self.app.clock(), error=error)
+            await s.commit()
+        if status == "sent":
+            self.sent += 1
+        elif status == "missed":
+            self.missed += 1
+
+    async def _unreachable(self, row: Reminder, error: str) -> None:
+        """Blocked by the person (Telegram 403): unsubscribe them, cancel what was pending."""
+        async with self.app.sessions() as s:
+            await finish(s, row.id, "failed", now=self.app.clock(), error=f"blocked: {error}")
+            if row.user_id:
+                user = await s.get(User, row.user_id)
+                if user is not None:
+                    user.subscribed = False
+                await cancel_where(s, user_id=row.user_id)
+            await s.commit()
+        self.failed += 1
+        log.info(
+            "chat %s blocked the bot: unsubscribed, reminders cancelled", user_hash(row.chat_id)
+        )

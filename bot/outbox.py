@@ -1,0 +1,132 @@
+"""The outbound queue of one channel: a global rate limit (token bucket), a priority lane for
+replies to people over bulk traffic (reminders, broadcasts), about one bulk message per second
+per chat, and the platform's 429 `retry_after` honoured for everyone."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from handlers.types import Reply
+
+log = logging.getLogger("htxbot.outbox")
+
+INTERACTIVE, BULK = 0, 1
+WORKERS = 8
+TRANSIENT_RETRIES = 3
+
+
+class Unreachable(Exception):
+    """The person blocked the bot, or the chat no longer exists: do not try again."""
+
+
+class RetryAfter(Exception):
+    """The platform asked us to slow down for `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Transient(Exception):
+    """A network error or a 5xx: worth trying again shortly."""
+
+
+Send = Callable[[str, Reply], Awaitable[None]]
+
+
+@dataclass(order=True)
+class _Item:
+    priority: int
+    seq: int
+    chat_id: str = field(compare=False)
+    reply: Reply = field(compare=False)
+    done: asyncio.Future[None] = field(compare=False)
+    attempts: int = field(default=0, compare=False)
+
+
+class Outbox:
+    def __init__(self, send: Send, *, rate: float | None, bulk_chat_interval: float = 1.0) -> None:
+        self._send = send
+        self.rate = rate
+        self.bulk_chat_interval = bulk_chat_interval
+        self._queue: asyncio.PriorityQueue[_Item] = asyncio.PriorityQueue()
+        self._seq = itertools.count()
+        self._workers: list[asyncio.Task[None]] = []
+        self._next_slot = 0.0  # when the next message may go (token bucket of size 1)
+        self._paused_until = 0.0
+        self._chat_last: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+        self.sent = 0
+        self.throttled = 0
+
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    async def start(self) -> None:
+        self._workers = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
+
+    async def stop(self) -> None:
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+
+    async def submit(self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE) -> None:
+        """Queue one message and wait until it is sent; raises Unreachable or the last error."""
+        if not self._workers:  # not started (e.g. a one-shot CLI delivery): send directly
+            await self._send(chat_id, reply)
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Item(priority, next(self._seq), chat_id, reply, done))
+        await done
+
+    async def _slot(self, item: _Item) -> None:
+        """Wait for the global budget (and, for bulk, the chat's own spacing)."""
+        async with self._lock:
+            now = time.monotonic()
+            at = max(now, self._paused_until)
+            if self.rate:
+                at = max(at, self._next_slot)
+                self._next_slot = at + 1.0 / self.rate
+            if item.priority == BULK:
+                chat_at = self._chat_last.get(item.chat_id, 0.0) + self.bulk_chat_interval
+                at = max(at, chat_at)
+                self._chat_last[item.chat_id] = at
+            if len(self._chat_last) > 50_000:
+                self._chat_last.clear()
+        delay = at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _work(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                await self._slot(item)
+                await self._send(item.chat_id, item.reply)
+                self.sent += 1
+                if not item.done.done():
+                    item.done.set_result(None)
+            except RetryAfter as exc:
+                self.throttled += 1
+                self._paused_until = max(self._paused_until, time.monotonic() + exc.seconds)
+                log.warning("rate limited by the platform: pausing %.1fs", exc.seconds)
+                await self._queue.put(item)
+            except Transient as exc:
+                item.attempts += 1
+                if item.attempts >= TRANSIENT_RETRIES:
+                    if not item.done.done():
+                        item.done.set_exception(exc)
+                else:
+                    await asyncio.sleep(0.5 * 2**item.attempts)
+                    await self._queue.put(item)
+            except Exception as exc:  # Unreachable and anything unexpected: tell the caller
+                if not item.done.done():
+                    item.done.set_exception(exc)
+            finally:
+                self._queue.task_done()

@@ -1,0 +1,73 @@
+"""The one APScheduler AsyncIOScheduler, shared by every channel. It only runs jobs whose
+effects are database rows: the reminder dispatcher, stale-claim recovery, and the daily job
+that creates staff follow-up reminders. Jobs live in memory; the rows are what survives."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import HtxApp
+from bot.dispatcher import Dispatcher
+from bot.settings import Settings
+from handlers.registration.followup import remind_stale_registrations
+from handlers.reminders import parse_quiet_hours
+
+log = logging.getLogger("htxbot.scheduler")
+
+
+class Runtime:
+    def __init__(self, app: HtxApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.dispatcher = Dispatcher(app, quiet=parse_quiet_hours(settings.quiet_hours))
+        self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
+
+    async def start(self) -> None:
+        await self.dispatcher.recover()
+        self.scheduler.add_job(
+            self.dispatcher.tick,
+            "interval",
+            seconds=self.settings.dispatch_interval,
+            max_instances=1,
+            coalesce=True,
+            id="dispatch",
+            misfire_grace_time=None,
+        )
+        self.scheduler.add_job(
+            self.dispatcher.recover,
+            "interval",
+            seconds=60,
+            max_instances=1,
+            coalesce=True,
+            id="recover",
+        )
+        self.scheduler.add_job(
+            self.staff_followups,
+            "cron",
+            hour=8,
+            minute=0,
+            max_instances=1,
+            coalesce=True,
+            id="staff_followups",
+        )
+        self.scheduler.start()
+
+    async def staff_followups(self) -> int:
+        async with self.app.sessions() as s:
+            made = await remind_stale_registrations(
+                s,
+                now=self.app.clock(),
+                days=self.settings.stale_registration_days,
+                config=self.app.config,
+            )
+            await s.commit()
+        if made:
+            log.info("staff follow-up reminders created: %d", made)
+        return made
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

@@ -1,0 +1,202 @@
+"""Personal reminders (/nhactoi, /nhacnho), how any reminder is shown, and the time rules
+(recurrence, quiet hours) the dispatcher applies."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.i18n import label, t
+from messages.textnorm import fold
+from messages.timefmt import local_time
+from messages.vi_datetime import parse_vi_datetime
+from storage.models import Reminder
+from storage.reminders import add_reminder, cancel_where, pending_of
+
+RECURRENCES = ("", "daily", "weekly", "monthly", "quarterly", "yearly")
+_REPEAT_WORDS = {
+    "hang ngay": "daily",
+    "moi ngay": "daily",
+    "hang tuan": "weekly",
+    "moi tuan": "weekly",
+    "hang thang": "monthly",
+    "moi thang": "monthly",
+    "hang nam": "yearly",
+    "moi nam": "yearly",
+}
+_LEAD = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|em|anh|chị|chi|mình|minh)?\s*", re.IGNORECASE)
+PERSONAL_GRACE = timedelta(hours=12)
+
+
+def next_occurrence(due: datetime, recurrence: str, tz: str) -> datetime | None:
+    """The same local wall-clock time one period later (months keep the day when they can)."""
+    if not recurrence:
+        return None
+    local = due.astimezone(ZoneInfo(tz))
+    if recurrence == "daily":
+        nxt = local + timedelta(days=1)
+    elif recurrence == "weekly":
+        nxt = local + timedelta(weeks=1)
+    else:
+        months = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence]
+        month_index = local.month - 1 + months
+        year, month = local.year + month_index // 12, month_index % 12 + 1
+        day = min(local.day, calendar.monthrange(year, month)[1])
+        nxt = local.replace(year=year, month=month, day=day)
+    return nxt.replace(tzinfo=None).replace(tzinfo=ZoneInfo(tz)).astimezone(due.tzinfo)
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    start, end = text.split("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def quiet_until(now: datetime, tz: str, window: tuple[time, time]) -> datetime | None:
+    """If `now` falls in the quiet window (e.g. 21:00–06:30 local), when it ends; else None."""
+    local = now.astimezone(ZoneInfo(tz))
+    start, end = window
+    clock = local.time()
+    if start <= end:
+        quiet = start <= clock < end
+        end_day = local.date()
+    else:  # the window spans midnight
+        quiet = clock >= start or clock < end
+        end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
+    if not quiet:
+        return None
+    return datetime.combine(end_day, end, tzinfo=ZoneInfo(tz)).astimezone(now.tzinfo)
+
+
+def render_reminder(row: Reminder, lang: str) -> Reply:
+    """What a due reminder says, with its buttons."""
+    text = t(row.message_key, lang, **row.params)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if row.kind == "class" and row.class_id:
+        buttons = ((Button(label("btn_cannot_come", lang), f"cls:leave:{row.class_id}"),),)
+    elif row.kind == "personal":
+        buttons = (
+            (
+                Button(label("btn_snooze_hour", lang), f"rem:snooze:{row.id}:60"),
+                Button(label("btn_snooze_day", lang), f"rem:snooze:{row.id}:1440"),
+            ),
+        )
+    return Reply(text, buttons=buttons)
+
+
+async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/nhactoi 7h sáng thứ Hai nộp báo cáo [hàng tuần]: a personal reminder."""
+    raw = " ".join(args) if args else ""
+    if not raw:
+        return [Reply(t("rem_usage", ctx.lang))]
+    recurrence = ""
+    for words, rec in _REPEAT_WORDS.items():
+        if words in fold(raw):
+            recurrence, raw = rec, _drop(raw, words)
+    parsed = parse_vi_datetime(raw, ctx.now, ctx.config.timezone)
+    if parsed is None or parsed.when <= ctx.now:
+        return [Reply(t("rem_bad_time", ctx.lang))]
+    message = _LEAD.sub("", parsed.rest).strip(" ,.:-") or t("rem_default_text", ctx.lang)
+    key = f"personal:{ctx.user.id}:{parsed.when.isoformat()}:{fold(message)[:60]}"
+    await add_reminder(
+        ctx.session,
+        user_id=ctx.user.id,
+        channel=ctx.user.channel,
+        chat_id=ctx.user.chat_id,
+        kind="personal",
+        message_key="rem_personal",
+        params={"text": message[:500]},
+        due_at=parsed.when,
+        expires_at=parsed.when + PERSONAL_GRACE,
+        idempotency_key=key,
+        recurrence=recurrence,
+        user_chose_time=parsed.explicit_time,
+        created_at=ctx.now,
+    )
+    repeat = label(f"repeat_{recurrence or 'none'}", ctx.lang)
+    return [
+        Reply(
+            t(
+                "rem_set",
+                ctx.lang,
+                text=message,
+                when=local_time(parsed.when, ctx.config.timezone),
+                repeat=repeat,
+            )
+        )
+    ]
+
+
+def _drop(text: str, folded_words: str) -> str:
+    """Remove a phrase typed with or without diacritics from the text."""
+    words = text.split()
+    n = len(folded_words.split())
+    for i in range(len(words) - n + 1):
+        if fold(" ".join(words[i : i + n])) == folded_words:
+            return " ".join(words[:i] + words[i + n :])
+    return text
+
+
+async def list_my_reminders(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/nhacnho or the menu button: my pending reminders, each with delete and snooze."""
+    rows = await pending_of(ctx.session, ctx.user.id)
+    if not rows:
+        return [Reply(t("rem_none", ctx.lang))]
+    replies = []
+    for row in rows:
+        what = t(row.message_key, ctx.lang, **row.params)
+        replies.append(
+            Reply(
+                t(
+                    "rem_item",
+                    ctx.lang,
+                    when=local_time(row.due_at, ctx.config.timezone),
+                    repeat=label(f"repeat_{row.recurrence or 'none'}", ctx.lang),
+                    what=what,
+                ),
+                buttons=(
+                    (
+                        Button(label("btn_delete", ctx.lang), f"rem:del:{row.id}"),
+                        Button(label("btn_snooze_day", ctx.lang), f"rem:snooze:{row.id}:1440"),
+                    ),
+                ),
+            )
+        )
+    return replies
+
+
+async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """Reminder buttons: delete one of mine, or snooze it (a copy later if it was sent)."""
+    action = args[0] if args else ""
+    row = (
+        await ctx.session.get(Reminder, int(args[1]))
+        if len(args) > 1 and args[1].isdigit()
+        else None
+    )
+    if row is None or row.user_id != ctx.user.id:
+        return [Reply(t("rem_not_found", ctx.lang))]
+    if action == "del":
+        await cancel_where(ctx.session, reminder_id=row.id)
+        return [Reply(t("rem_deleted", ctx.lang))]
+    if action == "snooze" and len(args) == 3 and args[2].isdigit():
+        later = ctx.now + timedelta(minutes=min(int(args[2]), 7 * 1440))
+        await cancel_where(ctx.session, reminder_id=row.id)
+        await add_reminder(
+            ctx.session,
+            user_id=ctx.user.id,
+            channel=row.channel,
+            chat_id=row.chat_id,
+            kind=row.kind,
+            message_key=row.message_key,
+            params=row.params,
+            due_at=later,
+            expires_at=later + PERSONAL_GRACE,
+            class_id=row.class_id,
+            idempotency_key=f"snooze:{row.id}:{later.isoformat()}",
+            user_chose_time=True,
+            created_at=ctx.now,
+        )
+        return [Reply(t("rem_snoozed", ctx.lang, when=local_time(later, ctx.config.timezone)))]
+    return [Reply(t("rem_not_found", ctx.lang))]

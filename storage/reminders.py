@@ -1,0 +1,155 @@
+"""Reminder rows: add (idempotent), claim due ones atomically, record outcomes, recover."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Reminder
+
+ACTIVE = ("pending", "sending")
+
+
+async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
+    """Insert unless a reminder with the same idempotency key exists; True if inserted."""
+    values = {
+        "status": "pending",
+        "attempts": 0,
+        "recurrence": "",
+        "user_chose_time": False,
+        "last_error": "",
+        "params": {},
+        **fields,
+    }
+    values.setdefault("created_at", values["due_at"])
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Reminder)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, worker: str, channels: list[str], limit: int
+) -> list[Reminder]:
+    """Atomically move up to `limit` due rows from pending to sending for this worker. On
+    PostgreSQL rows locked by another process are skipped (FOR UPDATE SKIP LOCKED); on SQLite
+    the UPDATE itself holds the write lock, so two processes never claim the same row."""
+    due = (
+        select(Reminder.id)
+        .where(
+            Reminder.status == "pending", Reminder.due_at <= now, Reminder.channel.in_(channels)
+        )
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    rows = await session.scalars(
+        update(Reminder)
+        .where(Reminder.id.in_(due), Reminder.status == "pending")
+        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .returning(Reminder)
+        .execution_options(synchronize_session=False)
+    )
+    return list(rows)
+
+
+async def finish(
+    session: AsyncSession, reminder_id: int, status: str, *, now: datetime, error: str = ""
+) -> bool:
+    """Record the outcome of a claimed row (sent, missed, failed, cancelled)."""
+    values: dict[str, Any] = {"status": status, "last_error": error[:500]}
+    if status == "sent":
+        values["sent_at"] = now
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == "sending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def release(
+    session: AsyncSession,
+    reminder_id: int,
+    due_at: datetime,
+    *,
+    attempt: bool = False,
+    error: str = "",
+) -> None:
+    """Give a claimed row back, due again at `due_at` (quiet hours, a retry after an error)."""
+    values: dict[str, Any] = {
+        "status": "pending",
+        "due_at": due_at,
+        "claimed_by": None,
+        "claimed_at": None,
+    }
+    if attempt:
+        values["attempts"] = Reminder.attempts + 1
+        values["last_error"] = error[:500]
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == "sending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def recover_stale(session: AsyncSession, now: datetime, older_than: timedelta) -> int:
+    """Rows left in 'sending' by a process that died go back to pending (the one that was in
+    flight may then be sent twice; none is lost)."""
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.status == "sending", Reminder.claimed_at < now - older_than)
+        .values(status="pending", claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def cancel_where(
+    session: AsyncSession,
+    *,
+    user_id: int | None = None,
+    class_id: int | None = None,
+    reminder_id: int | None = None,
+    kind: str | None = None,
+) -> int:
+    """Cancel the pending reminders matching every condition given."""
+    conditions = [Reminder.status == "pending"]
+    if kind is not None:
+        conditions.append(Reminder.kind == kind)
+    if user_id is not None:
+        conditions.append(Reminder.user_id == user_id)
+    if class_id is not None:
+        conditions.append(Reminder.class_id == class_id)
+    if reminder_id is not None:
+        conditions.append(Reminder.id == reminder_id)
+    result = await session.execute(
+        update(Reminder)
+        .where(and_(*conditions))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def pending_of(session: AsyncSession, user_id: int, limit: int = 20) -> list[Reminder]:
+    rows = await session.scalars(
+        select(Reminder)
+        .where(Reminder.user_id == user_id, Reminder.status == "pending")
+        .order_by(Reminder.due_at)
+        .limit(limit)
+    )
+    return list(rows)
