@@ -16,11 +16,32 @@ from bot.outbox import BULK, Unreachable
 from handlers.reminders import next_occurrence, quiet_until, render_reminder
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
-from storage.reminders import add_reminder, cancel_where, claim_due, finish, recover_stale, release
+from storage.reminders import (
+    add_reminder,
+    cancel_where,
+    claim_due,
+    claimers,
+    finish,
+    recover_stale,
+    release,
+)
 
 log = logging.getLogger("htxbot.reminders")
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=2)
+
+
+def _dead_here(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Dispatcher:
@@ -32,9 +53,11 @@ class Dispatcher:
         self.sent = self.missed = self.failed = 0
 
     async def recover(self) -> int:
-        """Rows a dead process left in 'sending' go back to pending."""
+        """Rows a dead process left in 'sending' go back to pending: at once when it ran on
+        this machine (its pid is gone), after STALE_CLAIM otherwise."""
         async with self.app.sessions() as s:
-            n = await recover_stale(s, self.app.clock(), STALE_CLAIM)
+            dead = tuple(w for w in await claimers(s) if _dead_here(w))
+            n = await recover_stale(s, self.app.clock(), STALE_CLAIM, dead)
             await s.commit()
         if n:
             log.warning("recovered %d reminders left in flight by a stopped process", n)

@@ -106,16 +106,30 @@ async def release(
     )
 
 
-async def recover_stale(session: AsyncSession, now: datetime, older_than: timedelta) -> int:
+async def recover_stale(
+    session: AsyncSession, now: datetime, older_than: timedelta, dead_workers: tuple[str, ...] = ()
+) -> int:
     """Rows left in 'sending' by a process that died go back to pending (the one that was in
-    flight may then be sent twice; none is lost)."""
+    flight may then be sent twice; none is lost): at once for workers known to be dead,
+    after `older_than` for any other."""
+    stale = Reminder.claimed_at < now - older_than
+    if dead_workers:
+        stale = stale | Reminder.claimed_by.in_(dead_workers)
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.status == "sending", Reminder.claimed_at < now - older_than)
+        .where(Reminder.status == "sending", stale)
         .values(status="pending", claimed_by=None, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0))
+
+
+async def claimers(session: AsyncSession) -> list[str]:
+    """Workers currently holding claimed rows."""
+    rows = await session.scalars(
+        select(Reminder.claimed_by).where(Reminder.status == "sending").distinct()
+    )
+    return [r for r in rows if r]
 
 
 async def cancel_where(

@@ -230,3 +230,24 @@ async def test_runtime_delivers_with_real_timing(tmp_path: Path):
         await runtime.stop()
         await app.close()
     assert len(rec.sent) == 1 and "việc 0" in rec.sent[0][1]
+
+
+async def test_rows_of_a_dead_local_process_are_recovered_at_once(tmp_path: Path):
+    import socket
+    import subprocess
+    import sys
+
+    clock, rec = Clock(NOON), Recorder()
+    app = await make_app(tmp_path, clock, rec)
+    await seed(app, 3, NOON - timedelta(seconds=1))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    async with app.sessions() as s:
+        await claim_due(s, now=NOON, worker=f"{socket.gethostname()}:{gone}",
+                        channels=["telegram"], limit=3)
+        await s.commit()
+    dispatcher = Dispatcher(app, quiet=QUIET)
+    assert await dispatcher.recover() == 3  # no two-minute wait: that pid is gone
+    await dispatcher.tick()
+    assert len(rec.sent) == 3
+    await app.close()
