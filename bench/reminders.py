@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import statistics
@@ -32,7 +33,7 @@ from storage.models import User  # noqa: E402
 from storage.reminders import add_reminder  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
-OUTBOX_RATE = 28.0  # bot/telegram_channel.py TELEGRAM_RATE
+OUTBOX_RATE = 28.0  # HTXBOT_TELEGRAM_RATE default (per process)
 PROBE = 999_001
 
 
@@ -43,17 +44,32 @@ async def seed(url: str, n: int, first_due: datetime) -> dict[str, datetime]:
     async with session_factory(engine)() as s:
         for i in range(n):
             chat = str(1_000_000 + i)
-            user = User(channel="telegram", external_id=chat, chat_id=chat, display_name="",
-                        language="vi", roles="", subscribed=True)
+            user = User(
+                channel="telegram",
+                external_id=chat,
+                chat_id=chat,
+                display_name="",
+                language="vi",
+                roles="",
+                subscribed=True,
+            )
             s.add(user)
             await s.flush()
             due = first_due + timedelta(seconds=60 * i / n)
             due_by_chat[chat] = due
-            await add_reminder(s, user_id=user.id, channel="telegram", chat_id=chat,
-                               kind="personal", message_key="rem_personal",
-                               params={"text": f"việc số {i}"}, due_at=due,
-                               expires_at=due + timedelta(hours=2), user_chose_time=True,
-                               idempotency_key=f"bench:{i}")
+            await add_reminder(
+                s,
+                user_id=user.id,
+                channel="telegram",
+                chat_id=chat,
+                kind="personal",
+                message_key="rem_personal",
+                params={"text": f"việc số {i}"},
+                due_at=due,
+                expires_at=due + timedelta(hours=2),
+                user_chose_time=True,
+                idempotency_key=f"bench:{i}",
+            )
         await s.commit()
     await engine.dispose()
     return due_by_chat
@@ -61,8 +77,13 @@ async def seed(url: str, n: int, first_due: datetime) -> dict[str, datetime]:
 
 def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     out = log.open("ab")
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, stdout=out,
-                            stderr=out, cwd=env["BENCH_CWD"])
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env,
+        stdout=out,
+        stderr=out,
+        cwd=env["BENCH_CWD"],
+    )
 
 
 async def probe_questions(tg: FakeTelegram, stop: asyncio.Event) -> list[float]:
@@ -75,16 +96,15 @@ async def probe_questions(tg: FakeTelegram, stop: asyncio.Event) -> list[float]:
         while len(tg.sent(PROBE)) == before and time.monotonic() - started < 30:
             await asyncio.sleep(0.01)
         latencies.append(time.monotonic() - started)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 2)
-        except TimeoutError:
-            pass
     return latencies
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reminders", type=int, default=5000)
     parser.add_argument("--crash", action="store_true")
     parser.add_argument("--processes", type=int, default=1)
@@ -95,23 +115,32 @@ async def main() -> None:
         first_due = datetime.now(UTC) + timedelta(seconds=15)
         due_by_chat = await seed(url, n, first_due)
         async with FakeTelegram(rate_limit=30) as tg:
-            env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("HTXBOT_", "TELEGRAM_"))}
-            env.update({"PYTHONPATH": str(ROOT), "BENCH_CWD": tmp,
-                        "TELEGRAM_BOT_TOKEN": "123:TEST", "TELEGRAM_API_BASE_URL": tg.base_url,
-                        "HTXBOT_DATABASE_URL": url, "HTXBOT_POLL_TIMEOUT": "1",
-                        "HTXBOT_DISPATCH_INTERVAL": "0.5", "HTXBOT_LOG_LEVEL": "WARNING",
-                        "HTXBOT_QUIET_HOURS": "03:00-03:00"})
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_"))
+            }
+            env.update(
+                {
+                    "PYTHONPATH": str(ROOT),
+                    "BENCH_CWD": tmp,
+                    "TELEGRAM_BOT_TOKEN": "123:TEST",
+                    "TELEGRAM_API_BASE_URL": tg.base_url,
+                    "HTXBOT_DATABASE_URL": url,
+                    "HTXBOT_POLL_TIMEOUT": "1",
+                    "HTXBOT_DISPATCH_INTERVAL": "0.5",
+                    "HTXBOT_LOG_LEVEL": "WARNING",
+                    "HTXBOT_QUIET_HOURS": "03:00-03:00",
+                }
+            )
             log = Path(tmp) / "bot.log"
             procs = [start_bot(env, log) for _ in range(args.processes)]
             stop = asyncio.Event()
-            probe = asyncio.create_task(probe_questions(tg, stop)) if args.processes == 1 \
-                else None
+            probe = asyncio.create_task(probe_questions(tg, stop)) if args.processes == 1 else None
             crashed = False
             deadline = time.monotonic() + 60 + n / 20 + 300
             while time.monotonic() < deadline:
-                delivered = len({c for c in (str(p["chat_id"]) for p in tg.sent())
-                                 if c in due_by_chat})
+                delivered = len(
+                    {c for c in (str(p["chat_id"]) for p in tg.sent()) if c in due_by_chat}
+                )
                 if delivered >= n:
                     break
                 if args.crash and not crashed and delivered >= n // 3:
@@ -126,8 +155,11 @@ async def main() -> None:
                 p.send_signal(signal.SIGTERM)
             for p in procs:
                 p.wait(timeout=30)
-            sends = [(str(c.params["chat_id"]), c.at) for c in tg.calls
-                     if c.method == "sendMessage" and str(c.params["chat_id"]) in due_by_chat]
+            sends = [
+                (str(c.params["chat_id"]), c.at)
+                for c in tg.calls
+                if c.method == "sendMessage" and str(c.params["chat_id"]) in due_by_chat
+            ]
         per_chat = Counter(chat for chat, _ in sends)
         lost = n - len(per_chat)
         duplicates = sum(count - 1 for count in per_chat.values())
@@ -145,17 +177,23 @@ async def main() -> None:
         span = max(first_sent.values()) - min(first_sent.values()) if first_sent else 0
     mode = "crash + restart" if args.crash else f"{args.processes} process(es)"
     print(f"{n} reminders due within one minute, fake Bot API limiting at 30 msg/s, {mode}")
-    print(f"delivered: {len(per_chat)}  lost: {lost}  duplicates: {duplicates}  "
-          f"429s: {tg.too_many_requests}")
+    print(
+        f"delivered: {len(per_chat)}  lost: {lost}  duplicates: {duplicates}  "
+        f"429s: {tg.too_many_requests}"
+    )
     print(f"send rate: {len(first_sent) / span:.1f} msg/s over {span:.0f} s" if span else "")
     if late:
         q = statistics.quantiles(late, n=100)
-        print(f"lateness beyond the rate floor: p50 {q[49]:.2f} s  p99 {q[98]:.2f} s  "
-              f"max {max(late):.2f} s")
+        print(
+            f"lateness beyond the rate floor: p50 {q[49]:.2f} s  p99 {q[98]:.2f} s  "
+            f"max {max(late):.2f} s"
+        )
     if latencies:
         lq = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies
-        print(f"question replies during delivery: n={len(latencies)} "
-              f"p50 {statistics.median(latencies):.2f} s  p95 {lq[-1]:.2f} s")
+        print(
+            f"question replies during delivery: n={len(latencies)} "
+            f"p50 {statistics.median(latencies):.2f} s  p95 {lq[-1]:.2f} s"
+        )
 
 
 if __name__ == "__main__":

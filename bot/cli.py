@@ -179,7 +179,10 @@ async def report_registrations(settings: Settings, *, year: int | None) -> int:
         await upgrade(engine)
         async with session_factory(engine)() as session:
             text = await report_text(
-                session, year=year or utcnow().year, targets=load_targets(settings.targets_file)
+                session,
+                year=year or utcnow().year,
+                targets=load_targets(settings.targets_file),
+                tz=settings.timezone,
             )
     finally:
         await engine.dispose()

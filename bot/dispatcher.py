@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HtxApp, user_hash
 from bot.outbox import BULK, Unreachable
-from handlers.reminders import next_occurrence, quiet_until, render_reminder
+from handlers.reminders import next_occurrence, quiet_until, render_reminder, shift_params
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
 from storage.reminders import (
@@ -33,7 +33,7 @@ STALE_CLAIM = timedelta(minutes=2)
 
 def _dead_here(worker: str) -> bool:
     host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+    if host != socket.gethostname() or not pid.isdecimal() or int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)
@@ -51,36 +51,57 @@ class Dispatcher:
         self.batch = batch  # about five seconds of sending at Telegram's rate
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.sent = self.missed = self.failed = 0
+        self._in_flight: set[asyncio.Task[None]] = set()
 
     async def recover(self) -> int:
         """Rows a dead process left in 'sending' go back to pending: at once when it ran on
         this machine (its pid is gone), after STALE_CLAIM otherwise."""
         async with self.app.sessions() as s:
             dead = tuple(w for w in await claimers(s) if _dead_here(w))
-            n = await recover_stale(s, self.app.clock(), STALE_CLAIM, dead)
+            n = await recover_stale(
+                s, self.app.clock(), STALE_CLAIM, me=self.worker, dead_workers=dead
+            )
             await s.commit()
         if n:
             log.warning("recovered %d reminders left in flight by a stopped process", n)
         return n
 
-    async def tick(self) -> int:
-        """Claim what is due now and deliver it; returns how many rows were claimed."""
+    async def tick(self, *, wait: bool = True) -> int:
+        """Claim what is due now and deliver it; returns how many rows were claimed. With
+        wait=False (the scheduler's job) deliveries go on in the background and the next tick
+        tops the pipeline up, so the outbox never runs dry between batches; at most about
+        two batches are claimed and not yet sent."""
         channels = list(self.app.senders)
-        if not channels:
+        room = 2 * self.batch - len(self._in_flight)
+        if not channels or room <= 0:
             return 0
         async with self.app.sessions() as s:
             rows = await claim_due(
-                s, now=self.app.clock(), worker=self.worker, channels=channels, limit=self.batch
+                s,
+                now=self.app.clock(),
+                worker=self.worker,
+                channels=channels,
+                limit=min(room, self.batch),
             )
             await s.commit()
-        if rows:
-            await asyncio.gather(*(self._deliver(r) for r in rows))
+        tasks = [asyncio.create_task(self._deliver(r)) for r in rows]
+        self._in_flight.update(tasks)
+        for task in tasks:
+            task.add_done_callback(self._in_flight.discard)
+        if wait and tasks:
+            await asyncio.gather(*tasks)
         return len(rows)
+
+    async def drain(self) -> None:
+        """Wait for deliveries under way (at shutdown)."""
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _deliver(self, row: Reminder) -> None:
         tz, now = self.app.config.timezone, self.app.clock()
         if now > row.expires_at:
             await self._finish(row, "missed", "came due while the bot was down or too late")
+            await self._schedule_next(row)
             log.warning(
                 "reminder %d missed: due %s, useless after %s", row.id, row.due_at, row.expires_at
             )
@@ -88,13 +109,15 @@ class Dispatcher:
         later = None if row.user_chose_time else quiet_until(now, tz, self.quiet)
         if later is not None and later < row.expires_at:
             async with self.app.sessions() as s:
-                await release(s, row.id, later)
+                await release(s, row.id, later, worker=self.worker)
                 await s.commit()
             return
         async with self.app.sessions() as s:
             user = await s.get(User, row.user_id) if row.user_id else None
             if row.kind == "class" and not await self._still_enrolled(s, row):
-                await finish(s, row.id, "cancelled", now=now, error="no longer enrolled")
+                await finish(
+                    s, row.id, "cancelled", now=now, worker=self.worker, error="no longer enrolled"
+                )
                 await s.commit()
                 return
         lang = user.language if user else "vi"
@@ -107,35 +130,45 @@ class Dispatcher:
             return
         except Exception as exc:
             async with self.app.sessions() as s:
-                if row.attempts + 1 >= MAX_ATTEMPTS:
-                    await finish(s, row.id, "failed", now=now, error=str(exc))
+                gave_up = row.attempts + 1 >= MAX_ATTEMPTS
+                if gave_up:
+                    await finish(s, row.id, "failed", now=now, worker=self.worker, error=str(exc))
                     self.failed += 1
                 else:
                     backoff = timedelta(seconds=30 * 2**row.attempts)
-                    await release(s, row.id, now + backoff, attempt=True, error=str(exc))
+                    await release(
+                        s, row.id, now + backoff, worker=self.worker, attempt=True, error=str(exc)
+                    )
                 await s.commit()
+            if gave_up:
+                await self._schedule_next(row)
             return
         await self._finish(row, "sent")
-        nxt = next_occurrence(row.due_at, row.recurrence, tz)
-        if nxt is not None:
-            async with self.app.sessions() as s:
-                await add_reminder(
-                    s,
-                    user_id=row.user_id,
-                    channel=row.channel,
-                    chat_id=row.chat_id,
-                    kind=row.kind,
-                    message_key=row.message_key,
-                    params=row.params,
-                    due_at=nxt,
-                    expires_at=nxt + (row.expires_at - row.due_at),
-                    recurrence=row.recurrence,
-                    user_chose_time=row.user_chose_time,
-                    class_id=row.class_id,
-                    idempotency_key=f"{row.idempotency_key[:100]}#{nxt.isoformat()}",
-                    created_at=now,
-                )
-                await s.commit()
+        await self._schedule_next(row)
+
+    async def _schedule_next(self, row: Reminder) -> None:
+        """A recurring reminder goes on whether this one was sent, missed or failed."""
+        nxt = next_occurrence(row.due_at, row.recurrence, self.app.config.timezone)
+        if nxt is None:
+            return
+        async with self.app.sessions() as s:
+            await add_reminder(
+                s,
+                user_id=row.user_id,
+                channel=row.channel,
+                chat_id=row.chat_id,
+                kind=row.kind,
+                message_key=row.message_key,
+                params=shift_params(row.params, row.recurrence),
+                due_at=nxt,
+                expires_at=nxt + (row.expires_at - row.due_at),
+                recurrence=row.recurrence,
+                user_chose_time=row.user_chose_time,
+                class_id=row.class_id,
+                idempotency_key=f"{row.idempotency_key[:100]}#{nxt.isoformat()}",
+                created_at=self.app.clock(),
+            )
+            await s.commit()
 
     async def _still_enrolled(self, session: AsyncSession, row: Reminder) -> bool:
         cls = await session.get(TrainingClass, row.class_id)
@@ -144,7 +177,7 @@ class Dispatcher:
 
     async def _finish(self, row: Reminder, status: str, error: str = "") -> None:
         async with self.app.sessions() as s:
-            await finish(s, row.id, status, now=self.app.clock(), error=error)
+            await finish(s, row.id, status, now=self.app.clock(), worker=self.worker, error=error)
             await s.commit()
         if status == "sent":
             self.sent += 1
@@ -154,7 +187,14 @@ class Dispatcher:
     async def _unreachable(self, row: Reminder, error: str) -> None:
         """Blocked by the person (Telegram 403): unsubscribe them, cancel what was pending."""
         async with self.app.sessions() as s:
-            await finish(s, row.id, "failed", now=self.app.clock(), error=f"blocked: {error}")
+            await finish(
+                s,
+                row.id,
+                "failed",
+                now=self.app.clock(),
+                worker=self.worker,
+                error=f"blocked: {error}",
+            )
             if row.user_id:
                 user = await s.get(User, row.user_id)
                 if user is not None:

@@ -71,3 +71,4 @@ class Runtime:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.dispatcher.drain()

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="HTXBOT_TIMEZONE")
     broadcast_rate: float = Field(default=25.0, alias="HTXBOT_BROADCAST_RATE", gt=0, le=30)
+    telegram_rate: float = Field(default=28.0, alias="HTXBOT_TELEGRAM_RATE", gt=0, le=30)
     telegram_rate_limit: bool = Field(default=True, alias="HTXBOT_TELEGRAM_RATE_LIMIT")
     webhook_url: str = Field(default="", alias="HTXBOT_WEBHOOK_URL")
     webhook_secret: str = Field(default="", alias="HTXBOT_WEBHOOK_SECRET", repr=False)

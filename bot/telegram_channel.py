@@ -18,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.error import RetryAfter as TgRetryAfter
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -31,7 +31,6 @@ from handlers.router import menu_commands
 from handlers.types import InboundEvent, Reply
 
 CHANNEL = "telegram"
-TELEGRAM_RATE = 28.0  # messages/s overall, under Telegram's ~30/s
 CONCURRENT_UPDATES = 4
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 log = logging.getLogger("htxbot.telegram")
@@ -139,7 +138,7 @@ class TelegramChannel:
         self.application = builder.build()
         # Our own outbox, not python-telegram-bot's AIORateLimiter: it needs priorities.
         self.outbox = Outbox(
-            self._send_now, rate=TELEGRAM_RATE if settings.telegram_rate_limit else None
+            self._send_now, rate=settings.telegram_rate if settings.telegram_rate_limit else None
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -158,10 +157,13 @@ class TelegramChannel:
         """Every update: answer button presses at once, then handle and reply."""
         if not isinstance(update, Update):
             return
+        if update.callback_query is not None:
+            try:  # stops the button's spinner; too old after a restart, and that is fine
+                await update.callback_query.answer()
+            except TelegramError as exc:
+                log.info("answerCallbackQuery failed: %s", exc)
         chat = update.effective_chat
         async with self.chat_locks.hold(str(chat.id) if chat else ""):
-            if update.callback_query is not None:
-                await update.callback_query.answer()
             event = event_from_update(update)
             if event is None:
                 return

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.menu import menu_reply
+from handlers.reminders import next_occurrence, shift_params
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.timefmt import local_date
@@ -91,6 +92,10 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
 
     async def add(key: str, due: datetime, params: dict[str, str], recurrence: str = "") -> None:
         nonlocal made
+        while due <= now and recurrence:  # this year's is past: start with next year's
+            nxt = next_occurrence(due, recurrence, tz)
+            assert nxt is not None
+            due, params = nxt, shift_params(params, recurrence)
         if due <= now:
             return
         made += await add_reminder(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from handlers.classes.farmer import leave_class
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
+from storage.classes import active_enrolments
+from storage.models import TrainingClass
 from storage.users import delete_user_data
 
 
@@ -19,7 +22,7 @@ async def show_my_data(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
         lang,
         channel=u.channel,
         external_id=u.external_id,
-        name=u.display_name or none,
+        name=u.full_name or u.display_name or none,
         phone=u.phone or none,
         province=u.province_code or none,
         commune=u.commune_code or none,
@@ -51,6 +54,17 @@ async def delete_my_data_if_confirmed(
     lang = ctx.lang
     if args[:1] != ["yes"]:
         return [Reply(t("delete_kept", lang))]
+    replies = await free_my_seats(ctx)
     await delete_user_data(ctx.session, ctx.user)
     ctx.extras["user_deleted"] = True
-    return [Reply(t("data_deleted", lang))]
+    return [Reply(t("data_deleted", lang)), *replies]
+
+
+async def free_my_seats(ctx: Ctx) -> list[Reply]:
+    """Leave every class properly, so each freed seat passes to the next person waiting."""
+    notices: list[Reply] = []
+    for enrolment in await active_enrolments(ctx.session, ctx.user.id):
+        cls = await ctx.session.get(TrainingClass, enrolment.class_id)
+        if cls is not None:
+            notices += [r for r in await leave_class(ctx, cls) if r.chat_id]
+    return notices

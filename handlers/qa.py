@@ -91,7 +91,7 @@ async def answer_question_command(
 
 async def show_article(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dieu 42 [2012|2023]: that article's plain-language entry."""
-    numbers = [a for a in args if a.isdigit()]
+    numbers = [a for a in args if a.isdecimal()]
     if ctx.qa is None or not numbers or len(numbers) > 2:
         return [Reply(t("qa_article_usage", ctx.lang))]
     year = next((n for n in numbers[1:] if n in _SOURCES_BY_YEAR), "2023")
@@ -115,7 +115,7 @@ async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]
 
 async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """'Send my question to staff' button: the question goes to the staff chats."""
-    qid = int(args[1]) if len(args) == 2 and args[0] == "send" and args[1].isdigit() else 0
+    qid = int(args[1]) if len(args) == 2 and args[0] == "send" and args[1].isdecimal() else 0
     question = await send_question(ctx.session, qid, ctx.user.id, ctx.now) if qid else None
     if question is None:
         return [Reply(t("qa_send_expired", ctx.lang))]

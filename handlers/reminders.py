@@ -49,6 +49,31 @@ def next_occurrence(due: datetime, recurrence: str, tz: str) -> datetime | None:
     return nxt.replace(tzinfo=None).replace(tzinfo=ZoneInfo(tz)).astimezone(due.tzinfo)
 
 
+def shift_params(params: dict[str, str], recurrence: str) -> dict[str, str]:
+    """Dates inside a recurring reminder's text move with it (next year's AGM deadline is next
+    year's, not this year's). Dates are 'dd/mm/YYYY' strings under keys ending in 'deadline'."""
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}.get(recurrence)
+    days = {"daily": 1, "weekly": 7}.get(recurrence)
+    out = dict(params)
+    for key, value in params.items():
+        if not key.endswith("deadline"):
+            continue
+        try:
+            day = datetime.strptime(value, "%d/%m/%Y")
+        except ValueError:
+            continue
+        if months:
+            index = day.month - 1 + months
+            year, month = day.year + index // 12, index % 12 + 1
+            day = day.replace(
+                year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+            )
+        elif days:
+            day += timedelta(days=days)
+        out[key] = f"{day:%d/%m/%Y}"
+    return out
+
+
 def parse_quiet_hours(text: str) -> tuple[time, time]:
     start, end = text.split("-")
     return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
@@ -172,7 +197,7 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     action = args[0] if args else ""
     row = (
         await ctx.session.get(Reminder, int(args[1]))
-        if len(args) > 1 and args[1].isdigit()
+        if len(args) > 1 and args[1].isdecimal()
         else None
     )
     if row is None or row.user_id != ctx.user.id:
@@ -180,9 +205,32 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     if action == "del":
         await cancel_where(ctx.session, reminder_id=row.id)
         return [Reply(t("rem_deleted", ctx.lang))]
-    if action == "snooze" and len(args) == 3 and args[2].isdigit():
+    if action == "snooze" and len(args) == 3 and args[2].isdecimal():
         later = ctx.now + timedelta(minutes=min(int(args[2]), 7 * 1440))
-        await cancel_where(ctx.session, reminder_id=row.id)
+        if row.status == "pending":
+            await cancel_where(ctx.session, reminder_id=row.id)
+            upcoming = next_occurrence(row.due_at, row.recurrence, ctx.config.timezone)
+            if upcoming is not None:  # snoozing one occurrence keeps the series going
+                await add_reminder(
+                    ctx.session,
+                    user_id=row.user_id,
+                    channel=row.channel,
+                    chat_id=row.chat_id,
+                    kind=row.kind,
+                    message_key=row.message_key,
+                    params=shift_params(row.params, row.recurrence),
+                    due_at=upcoming,
+                    expires_at=upcoming + (row.expires_at - row.due_at),
+                    recurrence=row.recurrence,
+                    user_chose_time=row.user_chose_time,
+                    class_id=row.class_id,
+                    idempotency_key=f"{row.idempotency_key[:100]}#{upcoming.isoformat()}",
+                    created_at=ctx.now,
+                )
+        # A class reminder is useless once the class has started.
+        expires = row.expires_at if row.kind == "class" else later + PERSONAL_GRACE
+        if later >= expires:
+            return [Reply(t("rem_snooze_too_late", ctx.lang))]
         await add_reminder(
             ctx.session,
             user_id=ctx.user.id,
@@ -192,7 +240,7 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             message_key=row.message_key,
             params=row.params,
             due_at=later,
-            expires_at=later + PERSONAL_GRACE,
+            expires_at=expires,
             class_id=row.class_id,
             idempotency_key=f"snooze:{row.id}:{later.isoformat()}",
             user_chose_time=True,

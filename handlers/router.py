@@ -213,7 +213,7 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
         found = _BY_COMMAND.get(name)
         if name == "start" and args:
             for prefix in DEEP_LINKS:
-                if args[0].startswith(prefix) and args[0][len(prefix) :].isdigit():
+                if args[0].startswith(prefix) and args[0][len(prefix) :].isdecimal():
                     return Route("deep_link", open_deep_link), [args[0]]
         if found is None:
             return Route("unknown_command", fallback.explain_unknown_command), ["/" + name]

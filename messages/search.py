@@ -155,7 +155,8 @@ class QAIndex:
         self._vocab: set[str] = set()
         self._df: Counter[str] = Counter()
         for entry in entries:
-            self._add(entry)
+            if entry.id not in self._by_id:  # a retried update must not index it twice
+                self._add(entry)
         self._finish()
 
     @classmethod
@@ -209,7 +210,8 @@ class QAIndex:
     def add_entries(self, entries: Iterable[Entry]) -> None:
         """Add entries (e.g. staff answers published as FAQ) and refresh the statistics."""
         for entry in entries:
-            self._add(entry)
+            if entry.id not in self._by_id:  # a retried update must not index it twice
+                self._add(entry)
         self._finish()
 
     # --- querying --------------------------------------------------------------------------

@@ -71,6 +71,7 @@ async def enrol(
         return EnrolResult("cancelled_class" if cls.status == "cancelled" else "closed")
     if now >= cls.deadline_at or now >= cls.starts_at:
         return EnrolResult("closed")
+    await lock_class(session, cls.id)
     existing = await session.scalar(
         select(Enrolment).where(Enrolment.class_id == cls.id, Enrolment.user_id == user.id)
     )
@@ -107,21 +108,41 @@ async def enrol(
     return EnrolResult("enrolled")
 
 
+async def lock_class(session: AsyncSession, class_id: int) -> None:
+    """Serialise seat changes of one class on PostgreSQL (SQLite already has one writer), so a
+    leave and an enrolment at the same moment cannot pass each other."""
+    await session.execute(
+        select(TrainingClass.id).where(TrainingClass.id == class_id).with_for_update()
+    )
+
+
 async def cancel_enrolment(
     session: AsyncSession, enrolment: Enrolment, now: datetime
 ) -> Enrolment | None:
-    """Leave a class; a freed seat goes to the first person waiting, who is returned."""
+    """Leave a class; a freed seat goes to the first person waiting, who is returned — unless
+    staff cut the capacity below the number enrolled, in which case the seat is simply gone."""
+    await lock_class(session, enrolment.class_id)
     was = enrolment.status
     enrolment.status, enrolment.updated_at = "cancelled", now
     await session.flush()
     if was != "enrolled":
+        return None
+    over = await session.execute(
+        update(TrainingClass)
+        .where(
+            TrainingClass.id == enrolment.class_id,
+            TrainingClass.seats_taken > TrainingClass.capacity,
+        )
+        .values(seats_taken=TrainingClass.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(over, "rowcount", 0) == 1:
         return None
     promoted = await session.scalar(
         select(Enrolment)
         .where(Enrolment.class_id == enrolment.class_id, Enrolment.status == "waiting")
         .order_by(Enrolment.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
     )
     if promoted is None:
         await session.execute(
@@ -134,6 +155,15 @@ async def cancel_enrolment(
     promoted.status, promoted.updated_at = "enrolled", now
     await session.flush()
     return promoted
+
+
+async def active_enrolments(session: AsyncSession, user_id: int) -> list[Enrolment]:
+    rows = await session.scalars(
+        select(Enrolment).where(
+            Enrolment.user_id == user_id, Enrolment.status.in_(("enrolled", "waiting"))
+        )
+    )
+    return list(rows)
 
 
 async def roster(session: AsyncSession, class_id: int) -> list[tuple[Enrolment, User]]:

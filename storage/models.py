@@ -48,6 +48,9 @@ class User(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(128), default="")
+    # The full name the person typed (with consent), for rosters and certificates; unlike
+    # display_name it is never overwritten by the platform profile.
+    full_name: Mapped[str | None] = mapped_column(String(80))
     username: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(8), default="vi")
     phone: Mapped[str | None] = mapped_column(String(20))

@@ -53,7 +53,7 @@ async def answer_question(
 
 async def publish_answer(session: AsyncSession, question_id: int) -> Question | None:
     row = await session.get(Question, question_id)
-    if row is None or row.status != "answered":
+    if row is None or row.status != "answered" or row.published:
         return None
     row.published = True
     return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,12 +62,14 @@ def update_registration(row: Registration, data: dict[str, Any], now: datetime) 
 
 
 async def find_duplicate(
-    session: AsyncSession, *, phone: str, kind: str, now: datetime
+    session: AsyncSession, *, user_id: int, phone: str, kind: str, now: datetime
 ) -> Registration | None:
-    """An open registration with the same phone and type in the last 24 hours."""
+    """The same person's open registration with the same phone and type in the last 24 hours
+    (never someone else's: phone numbers are typed, not verified)."""
     return await session.scalar(
         select(Registration)
         .where(
+            Registration.user_id == user_id,
             Registration.phone == phone,
             Registration.kind == kind,
             Registration.created_at >= now - DUPLICATE_WINDOW,
@@ -166,8 +169,10 @@ class Counts:
     total: int
 
 
-async def counts(session: AsyncSession, year: int | None = None) -> Counts:
-    """Counts by province, commune, type, sector, status and month (YYYY-MM)."""
+async def counts(
+    session: AsyncSession, year: int | None = None, tz: str = "Asia/Ho_Chi_Minh"
+) -> Counts:
+    """Counts by province, commune, type, sector, status and month (YYYY-MM, local time)."""
     rows = list(
         await session.execute(
             select(
@@ -184,7 +189,9 @@ async def counts(session: AsyncSession, year: int | None = None) -> Counts:
         k: {} for k in ("province", "commune", "kind", "sector", "status", "month")
     }
     total = 0
-    for province, commune, kind, sector, status, created in rows:
+    zone = ZoneInfo(tz)
+    for province, commune, kind, sector, status, created_utc in rows:
+        created = created_utc.astimezone(zone)
         if year is not None and created.year != year:
             continue
         total += 1
@@ -202,7 +209,9 @@ async def counts(session: AsyncSession, year: int | None = None) -> Counts:
     return Counts(by, total)
 
 
-async def founded_counts(session: AsyncSession, year: int) -> dict[str, dict[str, int]]:
+async def founded_counts(
+    session: AsyncSession, year: int, tz: str = "Asia/Ho_Chi_Minh"
+) -> dict[str, dict[str, int]]:
     """Registrations now 'đã thành lập' that got there during `year`: province → kind → n."""
     rows = await session.execute(
         select(
@@ -219,7 +228,7 @@ async def founded_counts(session: AsyncSession, year: int) -> dict[str, dict[str
     )
     out: dict[str, dict[str, int]] = {}
     for _, province, kind, at in rows:
-        if at is not None and _as_utc(at).year == year:
+        if at is not None and _as_utc(at).astimezone(ZoneInfo(tz)).year == year:
             out.setdefault(province, {})
             out[province][kind] = out[province].get(kind, 0) + 1
     return out

@@ -16,7 +16,9 @@ ACTIVE = ("pending", "sending")
 
 
 async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
-    """Insert unless a reminder with the same idempotency key exists; True if inserted."""
+    """Insert, or revive a cancelled reminder with the same idempotency key (a person who
+    leaves and re-enrols, or sets again what they deleted); a live one is left as it is.
+    True if a row is now pending because of this call."""
     values = {
         "status": "pending",
         "attempts": 0,
@@ -29,10 +31,30 @@ async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
     values.setdefault("created_at", values["due_at"])
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(Reminder)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    stmt = insert(Reminder).values(**values)
+    revive = {
+        k: stmt.excluded[k]
+        for k in (
+            "due_at",
+            "expires_at",
+            "params",
+            "recurrence",
+            "user_chose_time",
+            "chat_id",
+            "message_key",
+        )
+    }
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["idempotency_key"],
+        set_={
+            **revive,
+            "status": "pending",
+            "attempts": 0,
+            "claimed_by": None,
+            "claimed_at": None,
+            "last_error": "",
+        },
+        where=Reminder.status == "cancelled",
     )
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
@@ -65,15 +87,23 @@ async def claim_due(
 
 
 async def finish(
-    session: AsyncSession, reminder_id: int, status: str, *, now: datetime, error: str = ""
+    session: AsyncSession,
+    reminder_id: int,
+    status: str,
+    *,
+    now: datetime,
+    worker: str,
+    error: str = "",
 ) -> bool:
-    """Record the outcome of a claimed row (sent, missed, failed, cancelled)."""
+    """Record the outcome of a row this worker claimed (sent, missed, failed, cancelled)."""
     values: dict[str, Any] = {"status": status, "last_error": error[:500]}
     if status == "sent":
         values["sent_at"] = now
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == "sending")
+        .where(
+            Reminder.id == reminder_id, Reminder.status == "sending", Reminder.claimed_by == worker
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -85,6 +115,7 @@ async def release(
     reminder_id: int,
     due_at: datetime,
     *,
+    worker: str,
     attempt: bool = False,
     error: str = "",
 ) -> None:
@@ -100,19 +131,26 @@ async def release(
         values["last_error"] = error[:500]
     await session.execute(
         update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == "sending")
+        .where(
+            Reminder.id == reminder_id, Reminder.status == "sending", Reminder.claimed_by == worker
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
 
 
 async def recover_stale(
-    session: AsyncSession, now: datetime, older_than: timedelta, dead_workers: tuple[str, ...] = ()
+    session: AsyncSession,
+    now: datetime,
+    older_than: timedelta,
+    *,
+    me: str,
+    dead_workers: tuple[str, ...] = (),
 ) -> int:
     """Rows left in 'sending' by a process that died go back to pending (the one that was in
     flight may then be sent twice; none is lost): at once for workers known to be dead,
-    after `older_than` for any other."""
-    stale = Reminder.claimed_at < now - older_than
+    after `older_than` for any other — never this worker's own, which may just be queued."""
+    stale = (Reminder.claimed_at < now - older_than) & (Reminder.claimed_by != me)
     if dead_workers:
         stale = stale | Reminder.claimed_by.in_(dead_workers)
     result = await session.execute(

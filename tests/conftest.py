@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,9 +31,49 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+# PostgreSQL: a real server (127.0.0.1:5432, trust auth, database `test` on this project's
+# machines and CI). Each test gets a fresh database. Without a server these tests are skipped,
+# unless HTXBOT_REQUIRE_POSTGRES=1 (as in .ci/run), which turns the skip into a failure.
+POSTGRES_URL = os.environ.get(
+    "HTXBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("HTXBOT_REQUIRE_POSTGRES") == "1"
+
+
+async def _postgres_admin() -> Any:
+    import asyncpg
+
+    return await asyncpg.connect(
+        POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The database URL of one test: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'htxbot.db'}"
+        return
+    try:
+        admin = await _postgres_admin()
+    except Exception as exc:
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"htxbot_test_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return make_settings(tmp_path, HTXBOT_DATABASE_URL=db_url)
 
 
 @pytest.fixture

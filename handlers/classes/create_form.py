@@ -117,7 +117,7 @@ def ask_duration(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_duration(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    minutes = int(value) if value and value.isdigit() else parse_duration(event.text or "")
+    minutes = int(value) if value and value.isdecimal() else parse_duration(event.text or "")
     return Parsed(minutes) if minutes else Parsed(error="cls_bad_duration")
 
 
@@ -154,7 +154,7 @@ def ask_capacity(ctx: Ctx, data: Data) -> Reply:
 
 async def read_capacity(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     text = (event.text or "").strip()
-    ok = text.isdigit() and 1 <= int(text) <= 10_000
+    ok = text.isdecimal() and 1 <= int(text) <= 10_000
     return Parsed(int(text)) if ok else Parsed(error="cls_bad_capacity")
 
 

@@ -140,7 +140,7 @@ async def finish_enrolment(ctx: Ctx, data: Data) -> list[Reply]:
     if not data.get("consent"):
         return [Reply(t("cls_no_consent", ctx.lang))]
     user: User = ctx.user
-    user.display_name = data.get("full_name") or user.display_name
+    user.full_name = data.get("full_name") or user.full_name
     user.phone = data.get("phone") or user.phone
     user.consent_at = ctx.now
     cls = await ctx.session.get(TrainingClass, int(data["class_id"]))
@@ -167,7 +167,9 @@ async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
     if action == "list":
         return await list_upcoming_classes(event, ctx=ctx, args=rest)
     cls = (
-        await ctx.session.get(TrainingClass, int(rest[0])) if rest and rest[0].isdigit() else None
+        await ctx.session.get(TrainingClass, int(rest[0]))
+        if rest and rest[0].isdecimal()
+        else None
     )
     if cls is None or cls.status == "draft":
         return [Reply(t("cls_not_found", ctx.lang))]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from handlers.registration.export import safe_cell
 from handlers.registration.fields import display_phone
 from messages.locations import place_name
 from storage.models import Enrolment, TrainingClass, User
@@ -23,7 +24,7 @@ def _rows(people: list[tuple[Enrolment, User]], tz: str) -> list[list[object]]:
     return [
         [
             i,
-            u.display_name,
+            safe_cell(u.full_name or u.display_name),
             display_phone(u.phone) if u.phone else "",
             place_name(u.province_code),
             STATE.get(e.status, e.status),

@@ -26,6 +26,7 @@ from storage.models import Enrolment, TrainingClass, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EDITABLE = ("start", "place", "capacity", "duration")
+ATTENDANCE_PAGE = 40
 
 
 def deep_link(ctx: Ctx, class_id: int) -> str:
@@ -67,7 +68,9 @@ def _staff_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], .
 async def show_roster(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dslop <id>: the class, who is enrolled and who is waiting, and the staff buttons."""
     cls = (
-        await ctx.session.get(TrainingClass, int(args[0])) if args and args[0].isdigit() else None
+        await ctx.session.get(TrainingClass, int(args[0]))
+        if args and args[0].isdecimal()
+        else None
     )
     if cls is None:
         return [Reply(t("cls_roster_usage", ctx.lang))]
@@ -88,7 +91,7 @@ async def show_roster(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list
 
 
 def _person(user: User) -> str:
-    name = user.display_name or "—"
+    name = user.full_name or user.display_name or "—"
     return f"{name} ({display_phone(user.phone)})" if user.phone else name
 
 
@@ -108,10 +111,13 @@ async def _tell_everyone(ctx: Ctx, cls: TrainingClass, key: str, **params: objec
 async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Staff class buttons: publish, attendance, exports, QR, edit, cancel."""
     action, rest = (args[0] if args else ""), args[1:]
-    if action == "mark" and rest and rest[0].isdigit():
-        return await _toggle_attendance(ctx, int(rest[0]))
+    page = int(rest[-1]) if len(rest) > 1 and rest[-1].isdecimal() else 0
+    if action == "mark" and rest and rest[0].isdecimal():
+        return await _toggle_attendance(ctx, int(rest[0]), page)
     cls = (
-        await ctx.session.get(TrainingClass, int(rest[0])) if rest and rest[0].isdigit() else None
+        await ctx.session.get(TrainingClass, int(rest[0]))
+        if rest and rest[0].isdecimal()
+        else None
     )
     if cls is None:
         return [Reply(t("cls_not_found", ctx.lang))]
@@ -147,7 +153,7 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
             )
         ]
     if action == "att":
-        return await _attendance_sheet(ctx, cls)
+        return await _attendance_sheet(ctx, cls, page)
     if action == "allin":
         for e, _ in await roster(ctx.session, cls.id):
             if e.status == "enrolled":
@@ -168,25 +174,33 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
     return [Reply(t("cls_not_found", ctx.lang))]
 
 
-async def _attendance_sheet(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
-    buttons = []
-    for e, u in await roster(ctx.session, cls.id):
-        if e.status == "enrolled":
-            mark = "✅" if e.attended else "⬜"
-            buttons.append(
-                (Button(f"{mark} {u.display_name or u.external_id}"[:60], f"clss:mark:{e.id}"),)
-            )
-    return [Reply(t("cls_attendance", ctx.lang, title=cls.title), buttons=tuple(buttons))]
+async def _attendance_sheet(ctx: Ctx, cls: TrainingClass, page: int = 0) -> list[Reply]:
+    """A button per enrolled person, ATTENDANCE_PAGE at a time (Telegram caps a keyboard)."""
+    people = [(e, u) for e, u in await roster(ctx.session, cls.id) if e.status == "enrolled"]
+    start = page * ATTENDANCE_PAGE
+    rows: list[tuple[Button, ...]] = []
+    for e, u in people[start : start + ATTENDANCE_PAGE]:
+        mark = "✅" if e.attended else "⬜"
+        name = u.full_name or u.display_name or u.external_id
+        rows.append((Button(f"{mark} {name}"[:60], f"clss:mark:{e.id}:{page}"),))
+    nav = []
+    if page > 0:
+        nav.append(Button("⬅️", f"clss:att:{cls.id}:{page - 1}"))
+    if start + ATTENDANCE_PAGE < len(people):
+        nav.append(Button("➡️", f"clss:att:{cls.id}:{page + 1}"))
+    if nav:
+        rows.append(tuple(nav))
+    return [Reply(t("cls_attendance", ctx.lang, title=cls.title), buttons=tuple(rows))]
 
 
-async def _toggle_attendance(ctx: Ctx, enrolment_id: int) -> list[Reply]:
+async def _toggle_attendance(ctx: Ctx, enrolment_id: int, page: int) -> list[Reply]:
     enrolment = await ctx.session.get(Enrolment, enrolment_id)
     if enrolment is None:
         return [Reply(t("cls_not_found", ctx.lang))]
     enrolment.attended = not enrolment.attended
     cls = await ctx.session.get(TrainingClass, enrolment.class_id)
     assert cls is not None
-    return await _attendance_sheet(ctx, cls)
+    return await _attendance_sheet(ctx, cls, page)
 
 
 def ask_new_value(ctx: Ctx, data: Data) -> Reply:
@@ -202,7 +216,7 @@ async def read_new_value(event: InboundEvent, value: str | None, ctx: Ctx, data:
             return Parsed(error="cls_bad_start")
         return Parsed(parsed.when.isoformat(), done=True)
     if field == "capacity":
-        ok = text.isdigit() and 1 <= int(text) <= 10_000
+        ok = text.isdecimal() and 1 <= int(text) <= 10_000
         return Parsed(int(text), done=True) if ok else Parsed(error="cls_bad_capacity")
     if field == "duration":
         minutes = parse_duration(text)
@@ -278,6 +292,6 @@ EDIT_FORM = Form(
 
 async def send_qr(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/qr <id>: the class's deep-link QR code as a PNG, for posters."""
-    if not args or not args[0].isdigit():
+    if not args or not args[0].isdecimal():
         return [Reply(t("cls_roster_usage", ctx.lang))]
     return await act_on_class_as_staff(event, ctx=ctx, args=["qr", args[0]])

@@ -54,7 +54,7 @@ async def finish_registration(ctx: Ctx, data: Data) -> list[Reply]:
         return [menu_reply(ctx, "reg_kept", ref=duplicate["ref"])]
     if duplicate and choice == "update":
         row = await session.get(Registration, duplicate["id"])
-        if row is not None:
+        if row is not None and row.user_id == ctx.user.id:
             update_registration(row, data, ctx.now)
             await set_status(
                 session, row, row.status, actor=ctx.actor, note="cập nhật thông tin", now=ctx.now
@@ -63,6 +63,7 @@ async def finish_registration(ctx: Ctx, data: Data) -> list[Reply]:
     row = await create_registration(session, user_id=ctx.user.id, data=data, now=ctx.now)
     user = ctx.user
     user.phone, user.consent_at = data["phone"], ctx.now
+    user.full_name = data["full_name"]
     user.province_code, user.commune_code = data["province"], data.get("commune")
     call = label(f"call_{row.call_time}", lang) if row.call_time in f.CALL_TIMES else row.call_time
     done = Reply(

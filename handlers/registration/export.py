@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from handlers.registration.fields import display_phone
-from messages.i18n import label
+from messages.i18n import label, label_or
 from messages.locations import place_name
 from storage.models import Registration
 
@@ -36,6 +36,13 @@ HEADER = (
 )
 
 
+def safe_cell(value: str) -> str:
+    """Text people typed, never a spreadsheet formula ('=HYPERLINK(…)' is shown as text)."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 def _row(r: Registration, tz: ZoneInfo) -> list[object]:
     def local(moment: datetime) -> datetime:
         return moment.astimezone(tz).replace(tzinfo=None)  # Excel has no time zones
@@ -44,18 +51,18 @@ def _row(r: Registration, tz: ZoneInfo) -> list[object]:
         r.ref,
         local(r.created_at),
         label(f"kind_{r.kind}"),
-        r.full_name,
+        safe_cell(r.full_name),
         display_phone(r.phone) if r.phone else "",
         place_name(r.province_code),
         place_name(r.commune_code, r.province_code),
         label(f"sector_{r.sector}"),
-        r.products,
+        safe_cell(r.products),
         r.members_expected,
         ", ".join(label(f"support_{s}") for s in r.support),
-        r.call_time,
+        safe_cell(label_or(f"call_{r.call_time}", "vi", r.call_time)),
         label(f"status_{r.status}"),
         r.claimed_by or "",
-        "; ".join(r.notes),
+        safe_cell("; ".join(r.notes)),
         local(r.updated_at),
     ]
 

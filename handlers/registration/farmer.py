@@ -10,7 +10,7 @@ from messages.i18n import label, t
 from messages.timefmt import local_date
 from storage.forms import clear_form
 from storage.models import Registration
-from storage.registrations import of_user, set_status
+from storage.registrations import OPEN_STATUSES, of_user, set_status
 
 MAX_NOTE = 500
 
@@ -53,7 +53,7 @@ async def list_my_registrations(event: InboundEvent, *, ctx: Ctx, args: list[str
 
 async def _own(ctx: Ctx, args: list[str]) -> Registration | None:
     """The user's own registration named by a button, or None (never someone else's)."""
-    if len(args) < 2 or not args[1].isdigit():
+    if len(args) < 2 or not args[1].isdecimal():
         return None
     row = await ctx.session.get(Registration, int(args[1]))
     return row if row is not None and row.user_id == ctx.user.id else None
@@ -96,7 +96,7 @@ async def act_on_my_registration(event: InboundEvent, *, ctx: Ctx, args: list[st
     if action == "withdraw":
         yes = Button(label("btn_withdraw_yes", ctx.lang), f"reg:withdraw_yes:{row.id}")
         return [Reply(t("reg_withdraw_confirm", ctx.lang, ref=row.ref), buttons=((yes,),))]
-    if action == "withdraw_yes" and row.status != "khong_tiep_tuc":
+    if action == "withdraw_yes" and row.status in OPEN_STATUSES:
         await set_status(
             ctx.session,
             row,

@@ -50,7 +50,7 @@ def normalise_phone(text: str) -> str | None:
         rest = digits[1:]
     else:
         return None
-    if not (rest.isdigit() and len(rest) == 9 and rest[0] != "0"):
+    if not (rest.isdecimal() and len(rest) == 9 and rest[0] != "0"):
         return None
     return "+84" + rest
 

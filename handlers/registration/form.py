@@ -152,7 +152,7 @@ def ask_members(ctx: Ctx, data: Data) -> Reply:
 
 async def read_members(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     text = (event.text or "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+    if not text.isdecimal() or not 1 <= int(text) <= 100_000:
         return Parsed(error="reg_bad_members")
     members = int(text)
     minimum = f.MINIMUM_MEMBERS.get(data.get("kind", ""))
@@ -207,7 +207,7 @@ async def read_call_time(event: InboundEvent, value: str | None, ctx: Ctx, data:
     if picked:
         return Parsed(picked)
     text = " ".join((event.text or "").split())
-    return Parsed(text) if 1 <= len(text) <= 40 else Parsed(error="reg_bad_choice")
+    return Parsed(text) if 1 <= len(text) <= 32 else Parsed(error="reg_bad_call_time")
 
 
 def ask_consent(ctx: Ctx, data: Data) -> Reply:
@@ -268,7 +268,7 @@ async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: D
     typed = fold(event.text or "").strip()
     if value == "confirm" or typed in ("xac nhan", "dung", "ok"):
         earlier = await find_duplicate(
-            ctx.session, phone=data["phone"], kind=data["kind"], now=ctx.now
+            ctx.session, user_id=ctx.user.id, phone=data["phone"], kind=data["kind"], now=ctx.now
         )
         if earlier is not None:
             when = local_time(earlier.created_at, ctx.config.timezone)

@@ -18,9 +18,11 @@ def _lines(title: str, counted: dict[str, int], name: object = str) -> list[str]
     return lines
 
 
-async def report_text(session: AsyncSession, *, year: int, targets: Targets) -> str:
+async def report_text(
+    session: AsyncSession, *, year: int, targets: Targets, tz: str = "Asia/Ho_Chi_Minh"
+) -> str:
     """The report staff read in the chat or on the command line (neutral markup)."""
-    c = await counts(session, year)
+    c = await counts(session, year, tz)
     lines = [f"<b>Báo cáo đăng ký thành lập năm {year}</b>: {c.total} đăng ký"]
     lines += _lines("Theo tỉnh/thành", c.by["province"], place_name)
     lines += _lines("Theo loại hình", c.by["kind"], lambda k: label(f"kind_{k}"))
@@ -28,7 +30,7 @@ async def report_text(session: AsyncSession, *, year: int, targets: Targets) -> 
     lines += _lines("Theo trạng thái", c.by["status"], lambda k: label(f"status_{k}"))
     lines += _lines("Theo tháng", c.by["month"])
     if targets:
-        founded = await founded_counts(session, year)
+        founded = await founded_counts(session, year, tz)
         lines.append(f"<b>Tiến độ so với chỉ tiêu năm {year}</b> (đã thành lập / chỉ tiêu)")
         for locality, wanted in sorted(targets.items()):
             done = founded.get(locality, {}) if locality != "all" else _sum(founded)

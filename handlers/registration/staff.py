@@ -6,7 +6,7 @@ from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.registration.fields import display_phone
 from handlers.types import Button, Ctx, InboundEvent, Reply
-from messages.i18n import label, t
+from messages.i18n import label, label_or, t
 from messages.locations import find_provinces, place_name
 from messages.textnorm import fold
 from messages.timefmt import local_time
@@ -78,7 +78,7 @@ async def _page(ctx: Ctx, province: str | None, status: str | None, offset: int)
 async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dangky_<số>: one registration in full, its history and the status buttons."""
     number = args[0] if args else ""
-    row = await ctx.session.get(Registration, int(number)) if number.isdigit() else None
+    row = await ctx.session.get(Registration, int(number)) if number.isdecimal() else None
     if row is None:
         return [Reply(t("reg_not_found", ctx.lang))]
     tz, lang = ctx.config.timezone, ctx.lang
@@ -96,7 +96,7 @@ async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
             products=row.products or "—",
             members=row.members_expected,
             support=", ".join(label(f"support_{s}", lang) for s in row.support),
-            call_time=row.call_time or "—",
+            call_time=label_or(f"call_{row.call_time}", lang, row.call_time or "—"),
             status=label(f"status_{row.status}", lang),
             claimed=row.claimed_by or "—",
             notes="; ".join(row.notes) or "—",
@@ -188,9 +188,11 @@ STATUS_FORM = Form(
 async def act_on_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Staff buttons on registrations: claim, page through the list, change the status."""
     action, rest = (args[0] if args else ""), args[1:]
-    if action == "page" and len(rest) == 3 and rest[0].isdigit():
+    if action == "page" and len(rest) == 3 and rest[0].isdecimal():
         return await _page(ctx, rest[1] or None, rest[2] or None, int(rest[0]))
-    row = await ctx.session.get(Registration, int(rest[0])) if rest and rest[0].isdigit() else None
+    row = (
+        await ctx.session.get(Registration, int(rest[0])) if rest and rest[0].isdecimal() else None
+    )
     if row is None:
         return [Reply(t("reg_not_found", ctx.lang))]
     if action == "claim":

@@ -16,14 +16,17 @@ async def show_registration_report(
     event: InboundEvent, *, ctx: Ctx, args: list[str]
 ) -> list[Reply]:
     """/baocao [năm]: counts by province, type, sector, status, month, and target progress."""
-    year = int(args[0]) if args and args[0].isdigit() and len(args[0]) == 4 else ctx.now.year
+    year = int(args[0]) if args and args[0].isdecimal() and len(args[0]) == 4 else ctx.now.year
     await audit.record(
         ctx.session, actor=ctx.actor, action="registration_report", detail=str(year)
     )
     return [
         Reply(
             await report_text(
-                ctx.session, year=year, targets={k: dict(v) for k, v in ctx.config.targets.items()}
+                ctx.session,
+                year=year,
+                targets={k: dict(v) for k, v in ctx.config.targets.items()},
+                tz=ctx.config.timezone,
             )
         )
     ]

@@ -47,8 +47,8 @@ class Recorder:
         self.sent.append((chat_id, reply.text))
 
 
-async def make_app(tmp_path: Path, clock: Clock, recorder: Recorder) -> HtxApp:
-    app = HtxApp(make_settings(tmp_path), clock=clock)
+async def make_app(tmp_path: Path, clock: Clock, recorder: Recorder, db_url: str) -> HtxApp:
+    app = HtxApp(make_settings(tmp_path, HTXBOT_DATABASE_URL=db_url), clock=clock)
     await app.start()
     app.register_sender("telegram", recorder)
     return app
@@ -93,9 +93,9 @@ async def statuses(app: HtxApp) -> Counter[str]:
 NOON = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
 
 
-async def test_due_while_down_is_sent_if_useful_else_missed(tmp_path: Path, caplog):
+async def test_due_while_down_is_sent_if_useful_else_missed(tmp_path: Path, db_url: str, caplog):
     clock, rec = Clock(NOON), Recorder()
-    app = await make_app(tmp_path, clock, rec)
+    app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 1, NOON - timedelta(minutes=30), expires=timedelta(hours=1))  # still useful
     await seed(app, 1, NOON - timedelta(hours=3), expires=timedelta(hours=1), user="8")  # too late
     dispatcher = Dispatcher(app, quiet=QUIET)
@@ -106,11 +106,11 @@ async def test_due_while_down_is_sent_if_useful_else_missed(tmp_path: Path, capl
     await app.close()
 
 
-async def test_two_dispatchers_on_one_sqlite_file_send_each_once(tmp_path: Path):
+async def test_two_dispatchers_on_one_database_send_each_once(tmp_path: Path, db_url: str):
     clock = Clock(NOON)
     rec_a, rec_b = Recorder(), Recorder()
-    app_a = await make_app(tmp_path, clock, rec_a)
-    app_b = await make_app(tmp_path, clock, rec_b)  # a second process: its own engine
+    app_a = await make_app(tmp_path, clock, rec_a, db_url)
+    app_b = await make_app(tmp_path, clock, rec_b, db_url)  # a second process: its own engine
     await seed(app_a, 300, NOON - timedelta(seconds=1))
     a, b = Dispatcher(app_a, quiet=QUIET, batch=40), Dispatcher(app_b, quiet=QUIET, batch=40)
     for _ in range(12):
@@ -123,9 +123,9 @@ async def test_two_dispatchers_on_one_sqlite_file_send_each_once(tmp_path: Path)
     await app_b.close()
 
 
-async def test_crash_mid_send_loses_nothing(tmp_path: Path):
+async def test_crash_mid_send_loses_nothing(tmp_path: Path, db_url: str):
     clock, rec = Clock(NOON), Recorder()
-    app = await make_app(tmp_path, clock, rec)
+    app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 5, NOON - timedelta(seconds=1))
     async with app.sessions() as s:  # a process claims them, then dies before sending
         claimed = await claim_due(s, now=NOON, worker="dead:1", channels=["telegram"], limit=5)
@@ -140,10 +140,10 @@ async def test_crash_mid_send_loses_nothing(tmp_path: Path):
     await app.close()
 
 
-async def test_quiet_hours_unless_the_user_chose_the_time(tmp_path: Path):
+async def test_quiet_hours_unless_the_user_chose_the_time(tmp_path: Path, db_url: str):
     night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 22:00 in Vietnam
     clock, rec = Clock(night), Recorder()
-    app = await make_app(tmp_path, clock, rec)
+    app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 1, night, chose_time=False, expires=timedelta(days=1))
     await seed(app, 1, night, chose_time=True, user="7")
     dispatcher = Dispatcher(app, quiet=QUIET)
@@ -155,9 +155,9 @@ async def test_quiet_hours_unless_the_user_chose_the_time(tmp_path: Path):
     await app.close()
 
 
-async def test_blocked_user_is_unsubscribed_and_the_rest_goes_on(tmp_path: Path):
+async def test_blocked_user_is_unsubscribed_and_the_rest_goes_on(tmp_path: Path, db_url: str):
     clock, rec = Clock(NOON), Recorder(blocked={"6"})
-    app = await make_app(tmp_path, clock, rec)
+    app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 2, NOON - timedelta(seconds=1), user="6")
     await seed(app, 1, NOON + timedelta(hours=1), user="6")  # later: to be cancelled
     await seed(app, 1, NOON - timedelta(seconds=1), user="5")
@@ -172,9 +172,9 @@ async def test_blocked_user_is_unsubscribed_and_the_rest_goes_on(tmp_path: Path)
     await app.close()
 
 
-async def test_recurring_reminder_schedules_the_next_one(tmp_path: Path):
+async def test_recurring_reminder_schedules_the_next_one(tmp_path: Path, db_url: str):
     clock, rec = Clock(NOON), Recorder()
-    app = await make_app(tmp_path, clock, rec)
+    app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 1, NOON - timedelta(seconds=1), recurrence="daily")
     await Dispatcher(app, quiet=QUIET).tick()
     async with app.sessions() as s:
@@ -208,11 +208,11 @@ def test_quiet_window_spanning_midnight():
     assert end == datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
 
 
-async def test_runtime_delivers_with_real_timing(tmp_path: Path):
+async def test_runtime_delivers_with_real_timing(tmp_path: Path, db_url: str):
     """The APScheduler job itself, ticking every 0.2 s, sends a reminder due in ~1 s."""
     from bot.scheduler import Runtime
 
-    settings = make_settings(tmp_path, HTXBOT_DISPATCH_INTERVAL=0.2)
+    settings = make_settings(tmp_path, HTXBOT_DISPATCH_INTERVAL=0.2, HTXBOT_DATABASE_URL=db_url)
     rec = Recorder()
     app = HtxApp(settings)
     await app.start()
@@ -232,22 +232,40 @@ async def test_runtime_delivers_with_real_timing(tmp_path: Path):
     assert len(rec.sent) == 1 and "việc 0" in rec.sent[0][1]
 
 
-async def test_rows_of_a_dead_local_process_are_recovered_at_once(tmp_path: Path):
+async def test_rows_of_a_dead_local_process_are_recovered_at_once(tmp_path: Path, db_url: str):
     import socket
     import subprocess
     import sys
 
     clock, rec = Clock(NOON), Recorder()
-    app = await make_app(tmp_path, clock, rec)
+    app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 3, NOON - timedelta(seconds=1))
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     async with app.sessions() as s:
-        await claim_due(s, now=NOON, worker=f"{socket.gethostname()}:{gone}",
-                        channels=["telegram"], limit=3)
+        await claim_due(
+            s, now=NOON, worker=f"{socket.gethostname()}:{gone}", channels=["telegram"], limit=3
+        )
         await s.commit()
     dispatcher = Dispatcher(app, quiet=QUIET)
     assert await dispatcher.recover() == 3  # no two-minute wait: that pid is gone
     await dispatcher.tick()
     assert len(rec.sent) == 3
+    await app.close()
+
+
+async def test_a_workers_own_slow_claims_are_not_taken_back(tmp_path: Path, db_url: str):
+    clock, rec = Clock(NOON), Recorder()
+    app = await make_app(tmp_path, clock, rec, db_url)
+    await seed(app, 2, NOON - timedelta(seconds=1))
+    dispatcher = Dispatcher(app, quiet=QUIET)
+    async with app.sessions() as s:  # claimed by this very worker, still queued in its outbox
+        await claim_due(s, now=NOON, worker=dispatcher.worker, channels=["telegram"], limit=2)
+        await s.commit()
+    clock.now = NOON + timedelta(minutes=10)
+    assert await dispatcher.recover() == 0
     await app.close()

@@ -1,8 +1,6 @@
-"""Storage on a real SQLite file: migrations match the models, users are unique per channel."""
+"""Storage on SQLite and PostgreSQL: migrations match the models, users unique per channel."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,8 +15,8 @@ from storage.users import find_user, get_or_create_user
 
 
 @pytest.fixture
-async def engine(tmp_path: Path):
-    eng = create_engine(f"sqlite+aiosqlite:///{tmp_path / 's.db'}")
+async def engine(db_url: str):
+    eng = create_engine(db_url)
     await upgrade(eng)
     yield eng
     await eng.dispose()

@@ -1,0 +1,132 @@
+"""Regressions found in review: ownership of duplicates, reminders that come back after a
+cancellation, seats freed on data deletion, capacity cuts, spreadsheet formulas, odd digits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from handlers.registration.export import safe_cell
+from handlers.reminders import shift_params
+from storage.classes import create_class
+from storage.models import Enrolment, Registration, Reminder, TrainingClass, utcnow
+from storage.users import get_or_create_user
+from tests.conftest import Chat
+from tests.handlers.test_registration_fields import fill
+
+
+async def test_a_typed_phone_never_reaches_someone_elses_registration(app: HtxApp):
+    owner, intruder = Chat(app, user_id="41"), Chat(app, user_id="42")
+    await fill(owner)
+    await fill(intruder)  # same phone, same type, within 24 hours
+    assert "DK-" in intruder.replies[-1].text  # a new registration, not the owner's offered
+    async with app.sessions() as s:
+        rows = list(await s.scalars(select(Registration).order_by(Registration.id)))
+    assert len(rows) == 2 and rows[0].full_name == "Phạm Văn Minh"
+
+
+async def known_users_and_class(app: HtxApp, seats: int, people: int) -> int:
+    now = utcnow()
+    async with app.sessions() as s:
+        cls = await create_class(
+            s,
+            now=now,
+            title="Lớp nhỏ",
+            starts_at=now + timedelta(days=3),
+            capacity=seats,
+            deadline_at=now + timedelta(days=2),
+            status="published",
+            place="Hội trường",
+        )
+        for i in range(people):
+            u, _, _ = await get_or_create_user(
+                s, channel="test", external_id=f"u{i}", chat_id=f"u{i}"
+            )
+            u.phone, u.consent_at = f"+8491200{i:04d}", now
+        await s.commit()
+        return cls.id
+
+
+async def pending_class_reminders(app: HtxApp) -> int:
+    async with app.sessions() as s:
+        rows = await s.scalars(
+            select(Reminder).where(Reminder.kind == "class", Reminder.status == "pending")
+        )
+        return len(list(rows))
+
+
+async def test_rejoining_a_class_brings_its_reminders_back(app: HtxApp):
+    cid = await known_users_and_class(app, seats=5, people=1)
+    me = Chat(app, user_id="u0")
+    await me.press(f"cls:enrol:{cid}")
+    assert await pending_class_reminders(app) == 2
+    await me.press(f"cls:leave:{cid}")
+    assert await pending_class_reminders(app) == 0
+    await me.press(f"cls:enrol:{cid}")
+    assert await pending_class_reminders(app) == 2
+
+
+async def test_deleting_my_data_gives_my_seat_to_the_next_person(app: HtxApp):
+    cid = await known_users_and_class(app, seats=1, people=2)
+    first, second = Chat(app, user_id="u0"), Chat(app, user_id="u1")
+    await first.press(f"cls:enrol:{cid}")
+    [waiting] = await second.press(f"cls:enrol:{cid}")
+    assert "danh sách chờ" in waiting.text
+    await first.say("/xoadulieu")
+    replies = await first.press("del:yes")
+    assert any(r.chat_id == "u1" and "Đã có chỗ" in r.text for r in replies)
+    async with app.sessions() as s:
+        cls = await s.get(TrainingClass, cid)
+        statuses = [e.status for e in await s.scalars(select(Enrolment))]
+    assert cls.seats_taken == 1 and statuses == ["enrolled"]
+
+
+async def test_after_a_capacity_cut_leaving_does_not_promote(app: HtxApp):
+    cid = await known_users_and_class(app, seats=3, people=4)
+    chats = [Chat(app, user_id=f"u{i}") for i in range(4)]
+    for c in chats:
+        await c.press(f"cls:enrol:{cid}")
+    async with app.sessions() as s:
+        cls = await s.get(TrainingClass, cid)
+        cls.capacity = 1  # staff cut the seats: 3 enrolled for 1 seat
+        await s.commit()
+    await chats[0].press(f"cls:leave:{cid}")
+    async with app.sessions() as s:
+        cls = await s.get(TrainingClass, cid)
+        waiting = await s.scalar(select(Enrolment).where(Enrolment.status == "waiting"))
+    assert cls.seats_taken == 2 and waiting is not None
+
+
+async def test_legal_calendar_can_be_set_up_twice(app: HtxApp, chat: Chat):
+    for _ in range(2):
+        await chat.say("/lichhtx")
+        await chat.press("f:v:31/12")
+        [done] = await chat.press("f:v:skip")
+        assert "Đã đặt 0" not in done.text
+    async with app.sessions() as s:
+        live = list(
+            await s.scalars(
+                select(Reminder).where(Reminder.kind == "legal", Reminder.status == "pending")
+            )
+        )
+    assert len(live) >= 2
+
+
+def test_yearly_reminder_dates_move_with_it():
+    assert shift_params({"deadline": "30/04/2026"}, "yearly") == {"deadline": "30/04/2027"}
+    assert shift_params({"other": "x"}, "yearly") == {"other": "x"}
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x","a")', "+1", "-2", "@SUM(A1)"])
+def test_no_formulas_in_exports(value: str):
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("Cà phê") == "Cà phê"
+
+
+@pytest.mark.parametrize("text", ["/start lop_²", "/dieu ²", "/dslop ²", "/dangky_²"])
+async def test_superscript_digits_do_not_crash(chat: Chat, text: str):
+    await chat.say(text)
+    assert chat.routes[-1] != "error"
