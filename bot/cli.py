@@ -272,6 +272,153 @@ async def add_class(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _segment(pairs: list[str]) -> dict[str, object]:
+    """`province=dak lak`, `class=3`, `reg_status=moi`, `sector=chan_nuoi`, `language=en`."""
+    from messages.locations import find_provinces
+
+    segment: dict[str, object] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key == "province":
+            found = find_provinces(value)
+            if len(found) != 1:
+                raise ValueError(f"--segment province: không xác định được «{value}»")
+            segment["province"] = [found[0].code]
+        elif key in ("class", "class_id") and value.isdecimal():
+            segment["class_id"] = int(value)
+        elif key in ("reg_status", "sector", "language", "channel") and value:
+            segment[key] = value
+        else:
+            raise ValueError(f"--segment: không hiểu «{pair}»")
+    return segment
+
+
+async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`htxbot broadcast send|list|show|cancel`: the CLI records; the running bot delivers
+    (or this process, with --deliver, when no bot is running)."""
+    from messages.html_check import html_errors
+    from messages.timefmt import local_time
+    from messages.vi_datetime import parse_vi_datetime
+    from storage.broadcasts import (
+        cancel_broadcast,
+        count_audience,
+        create_broadcast,
+        progress,
+        recent,
+    )
+    from storage.models import Broadcast, utcnow
+
+    app = HtxApp(settings)
+    await upgrade_only(app)
+    now = utcnow()
+    try:
+        async with app.sessions() as s:
+            if args.action == "list":
+                for item in await recent(s, 20):
+                    counts = await progress(s, item.id)
+                    when = local_time(item.send_at, settings.timezone)
+                    print(
+                        f"#{item.id} {item.status:9} {when} "
+                        f"sent {counts['sent']}/{item.total} {item.segment}"
+                    )
+                return 0
+            if args.action in ("show", "cancel"):
+                found = await s.get(Broadcast, args.id) if args.id else None
+                if found is None:
+                    print("Không có thông báo này.", file=sys.stderr)
+                    return 2
+                if args.action == "cancel":
+                    done = await cancel_broadcast(s, found.id, now)
+                    await s.commit()
+                    print("Đã huỷ." if done else "Không huỷ được (đã xong hoặc đã huỷ).")
+                    return 0 if done else 1
+                counts = await progress(s, found.id)
+                print(f"#{found.id} {found.status} total {found.total} {dict(counts)}")
+                print(found.text)
+                return 0
+            problems = html_errors(args.text or "")
+            if not args.text or problems:
+                print("--text: " + ("; ".join(problems) or "trống"), file=sys.stderr)
+                return 2
+            try:
+                segment = _segment(args.segment or [])
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+            send_at = now
+            if args.at:
+                parsed = parse_vi_datetime(args.at, now, settings.timezone)
+                if parsed is None or parsed.when <= now:
+                    print(
+                        f"--at: không hiểu «{args.at}» là một thời điểm sắp tới", file=sys.stderr
+                    )
+                    return 2
+                send_at = parsed.when
+            count = await count_audience(s, segment)
+            if not args.yes:
+                print(
+                    f"Sẽ gửi cho {count} người lúc {local_time(send_at, settings.timezone)}. "
+                    "Thêm --yes để xác nhận.",
+                    file=sys.stderr,
+                )
+                return 1
+            bc = await create_broadcast(
+                s,
+                created_by="cli",
+                text=args.text,
+                segment=segment,
+                send_at=send_at,
+                quiet_override=args.quiet_override,
+                created_at=now,
+            )
+            await s.commit()
+            print(bc.id)
+        if args.deliver:
+            return await deliver_here(app, settings, bc.id)
+        return 0
+    finally:
+        await app.close()
+
+
+async def upgrade_only(app: HtxApp) -> None:
+    from storage.migrate import upgrade
+
+    await upgrade(app.engine)
+
+
+async def deliver_here(app: HtxApp, settings: Settings, broadcast_id: int) -> int:
+    """Deliver one broadcast from this process through Telegram (no bot running)."""
+    from bot.broadcaster import Broadcaster
+    from bot.dispatcher import Dispatcher
+    from bot.telegram_channel import TelegramChannel
+    from handlers.reminders import parse_quiet_hours
+    from storage.models import Broadcast
+
+    if not settings.telegram_bot_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    telegram = TelegramChannel(app, settings)
+    await telegram.application.initialize()
+    await telegram.outbox.start()
+    quiet = parse_quiet_hours(settings.quiet_hours)
+    worker = Dispatcher(app, quiet=quiet).worker
+    broadcaster = Broadcaster(app, rate=settings.broadcast_rate, quiet=quiet, worker=worker)
+    try:
+        while True:
+            await broadcaster.tick()
+            async with app.sessions() as s:
+                bc = await s.get(Broadcast, broadcast_id)
+            if bc is None or bc.status in ("done", "cancelled"):
+                break
+            if bc.status == "scheduled":
+                await asyncio.sleep(1)
+    finally:
+        await telegram.outbox.stop()
+        await telegram.application.shutdown()
+    print(f"Thông báo #{broadcast_id}: {bc.status if bc else 'không có'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="htxbot", description="Trợ lý của Liên minh Hợp tác xã")
     sub = p.add_subparsers(dest="command", required=True)
@@ -308,6 +455,23 @@ def parser() -> argparse.ArgumentParser:
     ca.add_argument("--audience", default="everyone")
     ca.add_argument("--description")
     ca.add_argument("--publish", action="store_true", help="đăng ngay (mặc định: nháp)")
+    bc = sub.add_parser("broadcast", help="thông báo tới người dùng")
+    bc.add_argument("action", choices=["send", "list", "show", "cancel"])
+    bc.add_argument("id", nargs="?", type=int, help="số thông báo (show, cancel)")
+    bc.add_argument("--text", help="nội dung (HTML Telegram: b, i, u, s, a, code…)")
+    bc.add_argument(
+        "--segment",
+        action="append",
+        help="province=…, class=3, reg_status=moi, sector=…, language=en (lặp lại)",
+    )
+    bc.add_argument("--at", help='gửi lúc, ví dụ "8h 5/12" (mặc định: ngay)')
+    bc.add_argument("--quiet-override", action="store_true", help="gửi cả trong giờ nghỉ")
+    bc.add_argument("--yes", action="store_true", help="xác nhận gửi")
+    bc.add_argument(
+        "--deliver",
+        action="store_true",
+        help="tự gửi từ tiến trình này (khi không có bot nào đang chạy)",
+    )
     rp = sub.add_parser("report", help="báo cáo")
     rp.add_argument("what", choices=["registrations"])
     rp.add_argument("--year", type=int, help="năm (mặc định năm nay)")
@@ -338,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
                 output=args.output,
             )
         )
+    if args.command == "broadcast":
+        return asyncio.run(broadcast_command(settings, args))
     if args.command == "class":
         return asyncio.run(add_class(settings, args))
     if args.command == "report":

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import HtxApp
+from bot.broadcaster import Broadcaster
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from handlers.registration.followup import remind_stale_registrations
@@ -22,11 +23,16 @@ class Runtime:
     def __init__(self, app: HtxApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.dispatcher = Dispatcher(app, quiet=parse_quiet_hours(settings.quiet_hours))
+        quiet = parse_quiet_hours(settings.quiet_hours)
+        self.dispatcher = Dispatcher(app, quiet=quiet)
+        self.broadcaster = Broadcaster(
+            app, rate=settings.broadcast_rate, quiet=quiet, worker=self.dispatcher.worker
+        )
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
 
     async def start(self) -> None:
         await self.dispatcher.recover()
+        await self.broadcaster.recover()
         self.scheduler.add_job(
             self.dispatcher.tick,
             "interval",
@@ -72,3 +78,4 @@ class Runtime:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.dispatcher.drain()
+        await self.broadcaster.drain()

@@ -5,11 +5,6 @@ from __future__ import annotations
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 
-# Features whose button answers "coming soon" until their module registers a route.
-PENDING_FEATURES = {
-    "announcements": "btn_announcements",
-}
-
 
 def main_menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
     lang = ctx.lang
@@ -64,9 +59,3 @@ async def show_staff_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
 async def invite_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Q&A button: tell the user they can simply type a question."""
     return [Reply(t("qa_prompt", ctx.lang))]
-
-
-async def announce_coming_soon(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """A menu button whose feature is not built yet: a polite 'coming soon'."""
-    feature_key = PENDING_FEATURES.get(args[0] if args else "", "btn_menu")
-    return [menu_reply(ctx, "coming_soon", feature=label(feature_key, ctx.lang))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.broadcasts import compose_broadcast
 from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import LANGUAGES, t
@@ -17,6 +18,13 @@ async def resume_announcements(event: InboundEvent, *, ctx: Ctx, args: list[str]
     """/batdau: receive announcements again."""
     ctx.user.subscribed = True
     return [Reply(t("subscribed", ctx.lang))]
+
+
+async def show_announcements(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """The announcements menu item: staff write one; others see whether they receive them."""
+    if ctx.is_staff:
+        return await compose_broadcast(event, ctx=ctx, args=args)
+    return [Reply(t("subscribed" if ctx.user.subscribed else "unsubscribed", ctx.lang))]
 
 
 async def choose_language(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:

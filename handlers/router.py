@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from handlers import (
+    broadcasts,
     fallback,
     forms,
     legal_calendar,
@@ -44,6 +45,11 @@ class Route:
 
 
 ROUTES: tuple[Route, ...] = (
+    Route("broadcast", broadcasts.compose_broadcast, ("thongbao",), staff_only=True),
+    Route("broadcasts", broadcasts.list_broadcasts, ("dsthongbao",), staff_only=True),
+    Route("broadcast_cancel", broadcasts.cancel_announcement, ("huythongbao",), staff_only=True),
+    Route("broadcast_button", broadcasts.cancel_announcement, payload="bc", staff_only=True),
+    Route("menu_announcements", preferences.show_announcements, payload="menu:announcements"),
     Route("start", menu.greet_with_main_menu, ("start",), menu_description="cmd_start"),
     Route("menu", menu.show_main_menu, ("menu",), menu_description="cmd_menu"),
     Route("help", menu.show_help, ("trogiup", "help"), menu_description="cmd_trogiup"),
@@ -116,7 +122,7 @@ ROUTES: tuple[Route, ...] = (
     Route("reminder", reminders.act_on_reminder, payload="rem"),
     Route("class", cls_farmer.act_on_class, payload="cls"),
     Route("class_staff", cls_staff.act_on_class_as_staff, payload="clss", staff_only=True),
-    Route("menu_pending", menu.announce_coming_soon, payload="menu"),
+    Route("menu_stale", menu.show_main_menu, payload="menu"),
     Route("registration_own", reg_farmer.act_on_my_registration, payload="reg"),
     Route("registration_staff", reg_staff.act_on_registration, payload="regs", staff_only=True),
     Route("confirm_delete", my_data.delete_my_data_if_confirmed, payload="del"),
@@ -141,9 +147,15 @@ FORMS = {
         CREATE_FORM,
         cls_staff.EDIT_FORM,
         legal_calendar.LEGAL_FORM,
+        broadcasts.BROADCAST_FORM,
     )
 }
-STAFF_FORMS = {reg_staff.STATUS_FORM.name, CREATE_FORM.name, cls_staff.EDIT_FORM.name}
+STAFF_FORMS = {
+    reg_staff.STATUS_FORM.name,
+    CREATE_FORM.name,
+    cls_staff.EDIT_FORM.name,
+    broadcasts.BROADCAST_FORM.name,
+}
 # `/start lop_12` (a class's deep link or QR code) opens that class.
 DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, int(rest))}
 

@@ -63,22 +63,29 @@ async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
 async def claim_due(
     session: AsyncSession, *, now: datetime, worker: str, channels: list[str], limit: int
 ) -> list[Reminder]:
-    """Atomically move up to `limit` due rows from pending to sending for this worker. On
-    PostgreSQL rows locked by another process are skipped (FOR UPDATE SKIP LOCKED); on SQLite
-    the UPDATE itself holds the write lock, so two processes never claim the same row."""
-    due = (
-        select(Reminder.id)
-        .where(
-            Reminder.status == "pending", Reminder.due_at <= now, Reminder.channel.in_(channels)
+    """Atomically move up to `limit` due rows from pending to sending for this worker. The ids
+    are picked first (FOR UPDATE SKIP LOCKED on PostgreSQL: rows another process is claiming
+    are skipped), then one conditional UPDATE takes those still pending (on SQLite it holds
+    the write lock), so two processes never claim the same row. Two statements, because in one
+    PostgreSQL may run a LIMIT subquery more than once and claim more than asked."""
+    ids = list(
+        await session.scalars(
+            select(Reminder.id)
+            .where(
+                Reminder.status == "pending",
+                Reminder.due_at <= now,
+                Reminder.channel.in_(channels),
+            )
+            .order_by(Reminder.due_at, Reminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    if not ids:
+        return []
     rows = await session.scalars(
         update(Reminder)
-        .where(Reminder.id.in_(due), Reminder.status == "pending")
+        .where(Reminder.id.in_(ids), Reminder.status == "pending")
         .values(status="sending", claimed_by=worker, claimed_at=now)
         .returning(Reminder)
         .execution_options(synchronize_session=False)

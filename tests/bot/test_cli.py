@@ -199,3 +199,76 @@ def test_class_add_prints_the_new_id_and_rejects_bad_input(tmp_path: Path):
         tmp=tmp_path,
     )
     assert bad.returncode == 2 and "--capacity" in bad.stderr and "--topic" in bad.stderr
+
+
+def test_broadcast_cli_records_lists_and_cancels(tmp_path: Path):
+    bad = htxbot("broadcast", "send", "--text", "<div>x</div>", "--yes", tmp=tmp_path)
+    assert bad.returncode == 2 and "div" in bad.stderr
+    ask = htxbot("broadcast", "send", "--text", "<b>Hội chợ</b>", tmp=tmp_path)
+    assert ask.returncode == 1 and "--yes" in ask.stderr
+    ok = htxbot(
+        "broadcast",
+        "send",
+        "--text",
+        "<b>Hội chợ</b>",
+        "--segment",
+        "province=dak lak",
+        "--at",
+        "8h 5/12/2099",
+        "--yes",
+        tmp=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    bid = ok.stdout.strip()
+    listed = htxbot("broadcast", "list", tmp=tmp_path)
+    assert f"#{bid} scheduled" in listed.stdout and "'66'" in listed.stdout
+    assert htxbot("broadcast", "cancel", bid, tmp=tmp_path).returncode == 0
+    shown = htxbot("broadcast", "show", bid, tmp=tmp_path)
+    assert "cancelled" in shown.stdout
+
+
+async def test_broadcast_cli_deliver_sends_through_telegram(tmp_path: Path):
+    import asyncio
+
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.users import get_or_create_user
+    from tests.fake_telegram import FakeTelegram
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    await upgrade(engine)
+    async with session_factory(engine)() as s:
+        for chat in ("71", "72"):
+            await get_or_create_user(s, channel="telegram", external_id=chat, chat_id=chat)
+        await s.commit()
+    await engine.dispose()
+    async with FakeTelegram() as tg:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_"))}
+        env.update(
+            {
+                "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+                "TELEGRAM_BOT_TOKEN": "123:TEST",
+                "TELEGRAM_API_BASE_URL": tg.base_url,
+                "HTXBOT_QUIET_HOURS": "03:00-03:00",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "broadcast",
+            "send",
+            "--text",
+            "<i>Họp</i>",
+            "--yes",
+            "--deliver",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 0, err.decode()
+        assert "done" in out.decode()
+        assert {str(p["chat_id"]) for p in tg.sent()} == {"71", "72"}

@@ -50,7 +50,7 @@ async def test_button_press_is_answered_and_shows_screen(
     assert "answerCallbackQuery" in tg.methods()
     tg.press(1003, "menu:announcements")
     msgs = await tg.wait_sent(2, chat_id=1003)
-    assert "sẽ sớm có" in msgs[1]["text"]
+    assert "nhận thông báo" in msgs[1]["text"]
 
 
 async def test_delete_my_data_removes_the_user(tg: FakeTelegram, telegram_bot: TelegramChannel):

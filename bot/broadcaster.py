@@ -1,0 +1,133 @@
+"""Delivers broadcasts: starts those whose time has come (outside quiet hours unless staff
+overrode them), claims recipients in batches, sends on the bulk lane at HTXBOT_BROADCAST_RATE,
+marks blocked people unsubscribed, and reports to the staff member when done."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time as clock
+from datetime import time, timedelta
+
+from bot.app import HtxApp
+from bot.dispatcher import _dead_here
+from bot.outbox import BULK, Transient, Unreachable
+from handlers.broadcasts import final_report, render_broadcast
+from handlers.reminders import quiet_until
+from storage.broadcasts import (
+    claim_recipients,
+    finish_if_complete,
+    finish_recipient,
+    progress,
+    recipient_claimers,
+    recover_recipients,
+    start_due,
+)
+from storage.models import Broadcast, BroadcastRecipient, User
+
+log = logging.getLogger("htxbot.broadcasts")
+MAX_ATTEMPTS = 3
+
+
+class Broadcaster:
+    def __init__(self, app: HtxApp, *, rate: float, quiet: tuple[time, time], worker: str) -> None:
+        self.app, self.rate, self.quiet, self.worker = app, rate, quiet, worker
+        self.batch = max(10, int(rate * 4))
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    async def _pace(self) -> None:
+        """The broadcast's own budget, under the channel's overall one."""
+        async with self._lock:
+            now = clock.monotonic()
+            at = max(now, self._next)
+            self._next = at + 1.0 / self.rate
+        if at > now:
+            await asyncio.sleep(at - now)
+
+    async def recover(self) -> int:
+        async with self.app.sessions() as s:
+            dead = tuple(w for w in await recipient_claimers(s) if _dead_here(w))
+            n = await recover_recipients(
+                s, self.app.clock(), timedelta(minutes=2), me=self.worker, dead_workers=dead
+            )
+            await s.commit()
+        return n
+
+    async def tick(self, *, wait: bool = True) -> int:
+        now = self.app.clock()
+        channels = list(self.app.senders)
+        if not channels:
+            return 0
+        async with self.app.sessions() as s:
+            # In quiet hours only broadcasts staff explicitly allowed may start.
+            quiet = quiet_until(now, self.app.config.timezone, self.quiet) is not None
+            started = await start_due(s, now, override_only=quiet)
+            await s.commit()
+        for bc in started:
+            log.info("broadcast %d started: %d recipients", bc.id, bc.total)
+        room = 2 * self.batch - len(self._in_flight)
+        if room <= 0:
+            return 0
+        async with self.app.sessions() as s:
+            rows = await claim_recipients(
+                s, now=now, worker=self.worker, channels=channels, limit=min(room, self.batch)
+            )
+            await s.commit()
+        tasks = [asyncio.create_task(self._deliver(r)) for r in rows]
+        self._in_flight.update(tasks)
+        for task in tasks:
+            task.add_done_callback(self._in_flight.discard)
+        if wait and tasks:
+            await asyncio.gather(*tasks)
+        return len(rows)
+
+    async def drain(self) -> None:
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _deliver(self, row: BroadcastRecipient) -> None:
+        async with self.app.sessions() as s:
+            bc = await s.get(Broadcast, row.broadcast_id)
+            user = await s.get(User, row.user_id)
+        if bc is None or bc.status != "sending" or user is None or not user.subscribed:
+            await self._record(row, "cancelled", "")
+            return
+        await self._pace()
+        status, error = "sent", ""
+        try:
+            await self.app.send(
+                row.channel, row.chat_id, render_broadcast(bc, user.language), priority=BULK
+            )
+        except Unreachable as exc:
+            status, error = "blocked", str(exc)
+            async with self.app.sessions() as s:
+                blocked = await s.get(User, row.user_id)
+                if blocked is not None:
+                    blocked.subscribed = False
+                await s.commit()
+        except (Transient, Exception) as exc:  # anything else: retried a few times
+            status = "pending" if row.attempts + 1 < MAX_ATTEMPTS else "failed"
+            error = str(exc)
+        await self._record(row, status, error)
+
+    async def _record(self, row: BroadcastRecipient, status: str, error: str) -> None:
+        async with self.app.sessions() as s:
+            await finish_recipient(
+                s, row.id, status, worker=self.worker, now=self.app.clock(), error=error
+            )
+            done = await finish_if_complete(s, row.broadcast_id, self.app.clock())
+            await s.commit()
+            if not done:
+                return
+            bc = await s.get(Broadcast, row.broadcast_id)
+            counts = await progress(s, row.broadcast_id)
+        if bc is not None and bc.report_chat_id and bc.report_channel in self.app.senders:
+            log.info("broadcast %d done: %s", bc.id, dict(counts))
+            try:
+                await self.app.send(
+                    bc.report_channel, bc.report_chat_id, final_report(bc, counts), priority=0
+                )
+            except Exception:
+                log.exception("broadcast report not delivered")

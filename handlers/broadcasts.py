@@ -1,0 +1,270 @@
+"""Staff announcements (/thongbao): write (HTML checked), choose who, choose when, see the exact
+count and the message as it will look, then confirm. /dsthongbao lists, /huythongbao cancels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from handlers import forms
+from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.types import Button, Ctx, InboundEvent, Reply
+from messages.html_check import html_errors
+from messages.i18n import Markup, label, t
+from messages.locations import find_provinces, place_name
+from messages.timefmt import local_time
+from messages.vi_datetime import parse_vi_datetime
+from storage import audit
+from storage.broadcasts import cancel_broadcast, count_audience, create_broadcast, progress, recent
+from storage.forms import clear_form
+from storage.models import Broadcast
+from storage.registrations import STATUSES
+
+MAX_TEXT = 3500
+SEGMENTS = ("all", "province", "class", "registrants", "language")
+
+
+def render_broadcast(bc: Broadcast, lang: str) -> Reply:
+    """Staff HTML as written (checked when saved), then the line on how to stop them."""
+    return Reply(Markup(bc.text) + "\n\n" + t("bc_footer", lang))
+
+
+def final_report(bc: Broadcast, counts: Counter[str]) -> Reply:
+    return Reply(
+        t(
+            "bc_report",
+            "vi",
+            id=bc.id,
+            sent=counts["sent"],
+            blocked=counts["blocked"],
+            failed=counts["failed"],
+            skipped=counts["cancelled"],
+            total=bc.total,
+        )
+    )
+
+
+def describe_segment(segment: dict[str, Any], lang: str) -> str:
+    if not segment:
+        return label("seg_all", lang)
+    parts = []
+    if segment.get("province"):
+        parts.append(", ".join(place_name(p) for p in segment["province"]))
+    if segment.get("class_id"):
+        parts.append(t("seg_class_n", lang, id=segment["class_id"]))
+    if segment.get("reg_status"):
+        parts.append(
+            t(
+                "seg_registrants_status",
+                lang,
+                status=label(f"status_{segment['reg_status']}", lang),
+            )
+        )
+    if segment.get("language"):
+        parts.append(segment["language"])
+    return "; ".join(parts)
+
+
+async def compose_broadcast(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/thongbao: write an announcement step by step; nothing goes out before "Gửi"."""
+    return await forms.start(BROADCAST_FORM, ctx)
+
+
+def ask_text(ctx: Ctx, data: Data) -> Reply:
+    return Reply(t("bc_ask_text", ctx.lang))
+
+
+async def read_text(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    text = (event.text or "").strip()
+    if not 1 <= len(text) <= MAX_TEXT:
+        return Parsed(error="bc_bad_length", params={"limit": MAX_TEXT})
+    problems = html_errors(text)
+    if problems:
+        return Parsed(error="bc_bad_html", params={"problems": "; ".join(problems[:3])})
+    return Parsed(text)
+
+
+def ask_segment(ctx: Ctx, data: Data) -> Reply:
+    buttons = [choice(s, label(f"seg_{s}", ctx.lang)) for s in SEGMENTS]
+    return Reply(t("bc_ask_segment", ctx.lang), buttons=tuple((b,) for b in buttons))
+
+
+async def read_segment(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    if value not in SEGMENTS:
+        return Parsed(error="reg_bad_choice")
+    data["segment"] = {}
+    return Parsed(value, goto="when" if value == "all" else "segment_value")
+
+
+def ask_segment_value(ctx: Ctx, data: Data) -> Reply:
+    kind = data.get("segment_kind")
+    if kind == "registrants":
+        return Reply(
+            t("bc_ask_reg_status", ctx.lang),
+            buttons=tuple((choice(s, label(f"status_{s}", ctx.lang)),) for s in STATUSES),
+        )
+    if kind == "language":
+        return Reply(
+            t("bc_ask_language", ctx.lang),
+            buttons=((choice("vi", "Tiếng Việt"), choice("en", "English")),),
+        )
+    return Reply(t(f"bc_ask_{kind}", ctx.lang))
+
+
+async def read_segment_value(
+    event: InboundEvent, value: str | None, ctx: Ctx, data: Data
+) -> Parsed:
+    kind, text = data.get("segment_kind"), (event.text or "").strip()
+    if kind == "province":
+        found = find_provinces(text)
+        if len(found) != 1:
+            return Parsed(error="reg_no_province", params={"typed": text})
+        data["segment"] = {"province": [found[0].code]}
+    elif kind == "class":
+        if not text.isdecimal():
+            return Parsed(error="bc_bad_class")
+        data["segment"] = {"class_id": int(text)}
+    elif kind == "registrants" and value in STATUSES:
+        data["segment"] = {"reg_status": value}
+    elif kind == "language" and value in ("vi", "en"):
+        data["segment"] = {"language": value}
+    else:
+        return Parsed(error="reg_bad_choice")
+    return Parsed(None)
+
+
+def ask_when(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("bc_ask_when", ctx.lang),
+        buttons=(
+            (choice("now", label("bc_now", ctx.lang)),),
+            (choice("now_override", label("bc_now_override", ctx.lang)),),
+        ),
+    )
+
+
+async def read_when(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    data["quiet_override"] = value == "now_override"
+    if value in ("now", "now_override"):
+        return Parsed(ctx.now.isoformat())
+    parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone)
+    if parsed is None or not parsed.explicit_time or parsed.when <= ctx.now:
+        return Parsed(error="cls_bad_start")
+    return Parsed(parsed.when.isoformat())
+
+
+def ask_confirm(ctx: Ctx, data: Data) -> Reply:
+    when = datetime.fromisoformat(data["when"])
+    head = t(
+        "bc_preview",
+        ctx.lang,
+        count=data.get("_count", 0),
+        segment=describe_segment(data.get("segment", {}), ctx.lang),
+        when=local_time(when, ctx.config.timezone),
+    )
+    body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
+    return Reply(head + "\n\n" + body, buttons=((choice("send", label("bc_send", ctx.lang)),),))
+
+
+async def read_confirm(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    return Parsed(done=True) if value == "send" else Parsed(error="reg_bad_choice")
+
+
+async def _count_then(parsed: Parsed, ctx: Ctx, data: Data) -> Parsed:
+    data["_count"] = await count_audience(ctx.session, data.get("segment", {}))
+    return parsed
+
+
+async def read_when_and_count(
+    event: InboundEvent, value: str | None, ctx: Ctx, data: Data
+) -> Parsed:
+    return await _count_then(await read_when(event, value, ctx, data), ctx, data)
+
+
+async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
+    await clear_form(ctx.session, ctx.user.id)
+    bc = await create_broadcast(
+        ctx.session,
+        created_by=ctx.actor,
+        text=data["text"],
+        segment=data.get("segment", {}),
+        send_at=datetime.fromisoformat(data["when"]),
+        quiet_override=bool(data.get("quiet_override")),
+        report_channel=ctx.user.channel,
+        report_chat_id=ctx.user.chat_id,
+        created_at=ctx.now,
+    )
+    await audit.record(
+        ctx.session,
+        actor=ctx.actor,
+        action="broadcast_create",
+        target=str(bc.id),
+        detail=str(bc.segment),
+    )
+    return [
+        Reply(
+            t(
+                "bc_scheduled",
+                ctx.lang,
+                id=bc.id,
+                count=data.get("_count", 0),
+                when=local_time(bc.send_at, ctx.config.timezone),
+            )
+        )
+    ]
+
+
+BROADCAST_FORM = Form(
+    "broadcast",
+    (
+        Step("text", ask_text, read_text),
+        Step("segment_kind", ask_segment, read_segment),
+        Step("segment_value", ask_segment_value, read_segment_value, keep=False),
+        Step("when", ask_when, read_when_and_count),
+        Step("confirm", ask_confirm, read_confirm, keep=False),
+    ),
+    save_broadcast,
+)
+
+
+async def list_broadcasts(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/dsthongbao: recent announcements with their progress; cancel those not finished."""
+    rows = await recent(ctx.session)
+    if not rows:
+        return [Reply(t("bc_none", ctx.lang))]
+    replies = []
+    for bc in rows:
+        counts = await progress(ctx.session, bc.id)
+        text = t(
+            "bc_item",
+            ctx.lang,
+            id=bc.id,
+            status=label(f"bc_status_{bc.status}", ctx.lang),
+            when=local_time(bc.send_at, ctx.config.timezone),
+            sent=counts["sent"],
+            total=bc.total,
+            segment=describe_segment(bc.segment, ctx.lang),
+        )
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if bc.status in ("scheduled", "sending"):
+            buttons = ((Button(label("bc_cancel", ctx.lang), f"bc:cancel:{bc.id}"),),)
+        replies.append(Reply(text, buttons=buttons))
+    return replies
+
+
+async def cancel_announcement(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+    """/huythongbao <id> or its button: stop a scheduled or running announcement."""
+    ref = args[-1] if args else ""
+    if not ref.isdecimal():
+        return [Reply(t("bc_cancel_usage", ctx.lang))]
+    done = await cancel_broadcast(ctx.session, int(ref), ctx.now)
+    await audit.record(
+        ctx.session,
+        actor=ctx.actor,
+        action="broadcast_cancel",
+        target=ref,
+        allowed=True,
+        detail="cancelled" if done else "not cancellable",
+    )
+    return [Reply(t("bc_cancelled" if done else "bc_not_cancellable", ctx.lang, id=ref))]

@@ -1,0 +1,62 @@
+"""Checking staff-written HTML against what Telegram accepts, before anything is sent."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+ALLOWED = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "tg-spoiler",
+    "blockquote",
+    "span",
+}
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.errors: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED:
+            self.errors.append(f"thẻ <{tag}> không được Telegram hỗ trợ")
+            return
+        if tag == "a" and not any(k == "href" and v for k, v in attrs):
+            self.errors.append("thẻ <a> cần href")
+        if tag == "span" and ("class", "tg-spoiler") not in attrs:
+            self.errors.append('chỉ hỗ trợ <span class="tg-spoiler">')
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ALLOWED:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"thẻ </{tag}> đóng sai chỗ")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data or ">" in data:
+            self.errors.append("dấu < hoặc > phải viết là &lt; &gt;")
+
+
+def html_errors(text: str) -> list[str]:
+    """Problems Telegram would reject the message for; [] when the HTML is fine."""
+    checker = _Checker()
+    checker.feed(text)
+    checker.close()
+    if checker.stack:
+        checker.errors.append(f"thẻ <{checker.stack[-1]}> chưa được đóng")
+    return checker.errors

@@ -1,0 +1,256 @@
+"""Broadcasts: segments of subscribed people, one row per recipient, claimed in batches."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Broadcast, BroadcastRecipient, Enrolment, Registration, User
+
+SEGMENT_KEYS = ("province", "class_id", "reg_status", "sector", "language", "channel")
+
+
+def audience(segment: dict[str, Any]) -> Select[Any]:
+    """Subscribed people matching every condition of the segment (an empty segment: all)."""
+    query: Any = select(User.id, User.channel, User.chat_id).where(User.subscribed.is_(True))
+    if segment.get("province"):
+        query = query.where(User.province_code.in_(list(segment["province"])))
+    if segment.get("language"):
+        query = query.where(User.language == segment["language"])
+    if segment.get("channel"):
+        query = query.where(User.channel == segment["channel"])
+    if segment.get("class_id"):
+        query = query.where(
+            exists().where(
+                Enrolment.user_id == User.id,
+                Enrolment.class_id == int(segment["class_id"]),
+                Enrolment.status == "enrolled",
+            )
+        )
+    reg_conditions = []
+    if segment.get("reg_status"):
+        reg_conditions.append(Registration.status == segment["reg_status"])
+    if segment.get("sector"):
+        reg_conditions.append(Registration.sector == segment["sector"])
+    if reg_conditions:
+        query = query.where(exists().where(Registration.user_id == User.id, *reg_conditions))
+    return query
+
+
+async def count_audience(session: AsyncSession, segment: dict[str, Any]) -> int:
+    return int(
+        await session.scalar(select(func.count()).select_from(audience(segment).subquery())) or 0
+    )
+
+
+async def create_broadcast(session: AsyncSession, **fields: Any) -> Broadcast:
+    row = Broadcast(status="scheduled", total=0, **fields)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def start_due(
+    session: AsyncSession, now: datetime, *, override_only: bool = False
+) -> list[Broadcast]:
+    """Broadcasts whose time has come: atomically marked sending (one process wins), and their
+    recipients written, one row each."""
+    query = select(Broadcast).where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
+    if override_only:
+        query = query.where(Broadcast.quiet_override.is_(True))
+    due = list(await session.scalars(query))
+    started = []
+    for bc in due:
+        won = await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == bc.id, Broadcast.status == "scheduled")
+            .values(status="sending", started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(won, "rowcount", 0) != 1:
+            continue
+        people = audience(bc.segment).subquery()
+        source = select(
+            literal(bc.id),
+            people.c.id,
+            people.c.channel,
+            people.c.chat_id,
+            literal("pending"),
+            literal(0),
+            literal(""),
+        ).where(people.c.id.is_not(None))  # SQLite needs a WHERE before ON CONFLICT
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(BroadcastRecipient)
+            .from_select(
+                ["broadcast_id", "user_id", "channel", "chat_id", "status", "attempts", "error"],
+                source,
+            )
+            .on_conflict_do_nothing(index_elements=["broadcast_id", "user_id"])
+        )
+        total = await session.scalar(
+            select(func.count())
+            .select_from(BroadcastRecipient)
+            .where(BroadcastRecipient.broadcast_id == bc.id)
+        )
+        await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == bc.id)
+            .values(total=total or 0)
+            .execution_options(synchronize_session=False)
+        )
+        started.append(bc)
+    return started
+
+
+async def claim_recipients(
+    session: AsyncSession, *, now: datetime, worker: str, channels: list[str], limit: int
+) -> list[BroadcastRecipient]:
+    """Move up to `limit` pending recipients of running broadcasts to this worker. Ids first
+    (FOR UPDATE SKIP LOCKED on PostgreSQL), then a conditional UPDATE: in one statement
+    PostgreSQL may run a LIMIT subquery more than once and claim more than asked."""
+    live = select(Broadcast.id).where(Broadcast.status == "sending")
+    ids = list(
+        await session.scalars(
+            select(BroadcastRecipient.id)
+            .where(
+                BroadcastRecipient.status == "pending",
+                BroadcastRecipient.channel.in_(channels),
+                BroadcastRecipient.broadcast_id.in_(live),
+            )
+            .order_by(BroadcastRecipient.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not ids:
+        return []
+    rows = await session.scalars(
+        update(BroadcastRecipient)
+        .where(BroadcastRecipient.id.in_(ids), BroadcastRecipient.status == "pending")
+        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .returning(BroadcastRecipient)
+        .execution_options(synchronize_session=False)
+    )
+    return list(rows)
+
+
+async def finish_recipient(
+    session: AsyncSession,
+    recipient_id: int,
+    status: str,
+    *,
+    worker: str,
+    now: datetime,
+    error: str = "",
+) -> None:
+    values: dict[str, Any] = {"status": status, "error": error[:300]}
+    if status == "sent":
+        values["sent_at"] = now
+    if status == "pending":
+        values |= {
+            "claimed_by": None,
+            "claimed_at": None,
+            "attempts": BroadcastRecipient.attempts + 1,
+        }
+    await session.execute(
+        update(BroadcastRecipient)
+        .where(
+            BroadcastRecipient.id == recipient_id,
+            BroadcastRecipient.status == "sending",
+            BroadcastRecipient.claimed_by == worker,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def recover_recipients(
+    session: AsyncSession,
+    now: datetime,
+    older_than: timedelta,
+    *,
+    me: str,
+    dead_workers: tuple[str, ...] = (),
+) -> int:
+    stale = and_(
+        BroadcastRecipient.claimed_at < now - older_than, BroadcastRecipient.claimed_by != me
+    )
+    if dead_workers:
+        stale = stale | BroadcastRecipient.claimed_by.in_(dead_workers)
+    result = await session.execute(
+        update(BroadcastRecipient)
+        .where(BroadcastRecipient.status == "sending", stale)
+        .values(status="pending", claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def recipient_claimers(session: AsyncSession) -> list[str]:
+    rows = await session.scalars(
+        select(BroadcastRecipient.claimed_by)
+        .where(BroadcastRecipient.status == "sending")
+        .distinct()
+    )
+    return [r for r in rows if r]
+
+
+async def progress(session: AsyncSession, broadcast_id: int) -> Counter[str]:
+    rows = await session.execute(
+        select(BroadcastRecipient.status, func.count())
+        .where(BroadcastRecipient.broadcast_id == broadcast_id)
+        .group_by(BroadcastRecipient.status)
+    )
+    return Counter({status: int(n) for status, n in rows})
+
+
+async def finish_if_complete(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
+    """Mark done when nobody is left to send to; True for the one call that did it."""
+    left = await session.scalar(
+        select(func.count())
+        .select_from(BroadcastRecipient)
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast_id,
+            BroadcastRecipient.status.in_(("pending", "sending")),
+        )
+    )
+    if left:
+        return False
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "sending")
+        .values(status="done", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+async def cancel_broadcast(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(("scheduled", "sending")))
+        .values(status="cancelled", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(BroadcastRecipient)
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == "pending"
+        )
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+async def recent(session: AsyncSession, limit: int = 10) -> list[Broadcast]:
+    return list(
+        await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
+    )

@@ -1,0 +1,73 @@
+"""End to end on Telegram: compose → preview with the exact count → send; opted-out people
+excluded, a blocked one marked, the staff member gets the report; HTML checked; cancel."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.broadcaster import Broadcaster
+from bot.telegram_channel import TelegramChannel
+from handlers.reminders import parse_quiet_hours
+from storage.models import Broadcast, BroadcastRecipient, User
+from tests.conftest import ADMIN_ID
+from tests.e2e.test_telegram_registration import Farmer, value_of
+from tests.fake_telegram import FakeTelegram
+
+NEVER_QUIET = parse_quiet_hours("03:00-03:00")
+
+
+async def test_broadcast_compose_preview_send_report(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    app = telegram_bot.app
+    farmers = [Farmer(tg, 6000 + i) for i in range(4)]
+    for f in farmers:
+        await f.say("/start")
+    await farmers[0].say("/ngung")  # opted out: never reached
+    tg.blocked.add(6001)  # blocked the bot: counted and unsubscribed
+    staff = Farmer(tg, ADMIN_ID)
+    await staff.say("/start")
+    await staff.say("/thongbao")
+    [err, _] = await staff.say("<div>Hội chợ</div>", count=2)
+    assert "không được Telegram hỗ trợ" in err["text"]
+    [ask_segment] = await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+    [ask_when] = await staff.press(value_of(ask_segment, "Mọi người"))
+    [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
+    assert "<b>4</b> người" in preview["text"]  # 3 farmers subscribed + the staff member
+    assert "Hội chợ OCOP" in preview["text"] and "/ngung" in preview["text"]
+    [scheduled] = await staff.press(value_of(preview, "Gửi"))
+    assert "#1" in scheduled["text"]
+
+    broadcaster = Broadcaster(app, rate=50, quiet=NEVER_QUIET, worker="test:1")
+    while await broadcaster.tick():
+        pass
+    for f in (farmers[2], farmers[3]):
+        [msg] = await f._next()
+        assert "<b>Hội chợ OCOP</b>" in msg["text"] and "/ngung" in msg["text"]
+    assert len(tg.sent(6000)) == 2  # /start and /ngung replies only
+    [report] = (await staff._next(2))[-1:]
+    assert "3/4" in report["text"] and "1 đã chặn" in report["text"]
+    async with app.sessions() as s:
+        statuses = sorted(r.status for r in await s.scalars(select(BroadcastRecipient)))
+        blocked = await s.scalar(select(User).where(User.external_id == "6001"))
+        bc = await s.scalar(select(Broadcast))
+    assert statuses == ["blocked", "sent", "sent", "sent"]
+    assert blocked.subscribed is False and bc.status == "done"
+
+
+async def test_cancel_and_staff_only(tg: FakeTelegram, telegram_bot: TelegramChannel):
+    f = Farmer(tg, 6100)
+    for command in ("/thongbao", "/dsthongbao", "/huythongbao 1"):
+        [reply] = await f.say(command)
+        assert "chỉ dành cho cán bộ" in reply["text"]
+    staff = Farmer(tg, ADMIN_ID)
+    await staff.say("/thongbao")
+    [ask_segment] = await staff.say("Họp ngày mai")
+    await staff.press(value_of(ask_segment, "Theo tỉnh"))
+    await staff.say("dak lak")
+    [preview] = await staff.say("8h 5/12/2099")
+    assert "<b>0</b> người" in preview["text"] and "Đắk Lắk" in preview["text"]
+    await staff.press(value_of(preview, "Gửi"))
+    [listed] = await staff.say("/dsthongbao")
+    [cancelled] = await staff.press(value_of(listed, "Huỷ thông báo"))
+    assert "Đã huỷ thông báo #1" in cancelled["text"]
