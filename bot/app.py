@@ -45,7 +45,7 @@ def _retryable(exc: Exception) -> bool:
 class Sender(Protocol):
     """A running channel's way to send one reply to one of its chats."""
 
-    async def __call__(self, chat_id: str, reply: Reply, *, priority: int = ...) -> None: ...
+    async def __call__(self, chat_id: str, reply: Reply, *, priority: int = ...) -> str | None: ...
 
 
 def user_hash(ref: str) -> str:
@@ -170,12 +170,12 @@ class HtxApp:
             await session.commit()
         return route_name, replies, lang
 
-    async def send(self, channel: str, chat_id: str, reply: Reply, *, priority: int) -> None:
+    async def send(self, channel: str, chat_id: str, reply: Reply, *, priority: int) -> str | None:
         """Send on a running channel; raises Unreachable (blocked) or the send's error."""
         sender = self.senders.get(channel)
         if sender is None:
             raise LookupError(f"channel {channel} is not running")
-        await sender(chat_id, reply, priority=priority)
+        return await sender(chat_id, reply, priority=priority)
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         """A running channel offers to deliver replies addressed to its chats."""

@@ -11,8 +11,8 @@ from datetime import time, timedelta
 
 from bot.app import HtxApp
 from bot.dispatcher import _dead_here
-from bot.outbox import BULK, Transient, Unreachable
-from handlers.broadcasts import final_report, render_broadcast
+from bot.outbox import BULK, INTERACTIVE, Transient, Unreachable
+from handlers.broadcasts import final_report, progress_reply, render_broadcast
 from handlers.reminders import quiet_until
 from storage.broadcasts import (
     claim_recipients,
@@ -27,6 +27,7 @@ from storage.models import Broadcast, BroadcastRecipient, User
 
 log = logging.getLogger("htxbot.broadcasts")
 MAX_ATTEMPTS = 3
+PROGRESS_EVERY = 3.0  # seconds between edits of the status message
 
 
 class Broadcaster:
@@ -36,6 +37,7 @@ class Broadcaster:
         self._next = 0.0
         self._lock = asyncio.Lock()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._last_edit: dict[int, float] = {}
 
     async def _pace(self) -> None:
         """The broadcast's own budget, under the channel's overall one."""
@@ -66,7 +68,8 @@ class Broadcaster:
             started = await start_due(s, now, override_only=quiet)
             await s.commit()
         for bc in started:
-            log.info("broadcast %d started: %d recipients", bc.id, bc.total)
+            log.info("broadcast %d started", bc.id)
+            await self._show_progress(bc.id, final=False)
         room = 2 * self.batch - len(self._in_flight)
         if room <= 0:
             return 0
@@ -119,15 +122,39 @@ class Broadcaster:
             )
             done = await finish_if_complete(s, row.broadcast_id, self.app.clock())
             await s.commit()
-            if not done:
-                return
-            bc = await s.get(Broadcast, row.broadcast_id)
-            counts = await progress(s, row.broadcast_id)
-        if bc is not None and bc.report_chat_id and bc.report_channel in self.app.senders:
-            log.info("broadcast %d done: %s", bc.id, dict(counts))
-            try:
+        if done:
+            await self._show_progress(row.broadcast_id, final=True)
+        elif clock.monotonic() - self._last_edit.get(row.broadcast_id, 0.0) >= PROGRESS_EVERY:
+            self._last_edit[row.broadcast_id] = clock.monotonic()
+            await self._show_progress(row.broadcast_id, final=False)
+
+    async def _show_progress(self, broadcast_id: int, *, final: bool) -> None:
+        """Send, then edit, the sender's status message; at the end, the final report too."""
+        async with self.app.sessions() as s:
+            bc = await s.get(Broadcast, broadcast_id)
+            counts = await progress(s, broadcast_id)
+        if bc is None or not bc.report_chat_id or bc.report_channel not in self.app.senders:
+            return
+        try:
+            message_id = await self.app.send(
+                bc.report_channel,
+                bc.report_chat_id,
+                progress_reply(bc, counts, self.rate, final=final),
+                priority=INTERACTIVE,
+            )
+            if bc.report_message_id is None and message_id:
+                async with self.app.sessions() as s:
+                    stored = await s.get(Broadcast, broadcast_id)
+                    if stored is not None:
+                        stored.report_message_id = message_id
+                    await s.commit()
+            if final:
+                log.info("broadcast %d done: %s", bc.id, dict(counts))
                 await self.app.send(
-                    bc.report_channel, bc.report_chat_id, final_report(bc, counts), priority=0
+                    bc.report_channel,
+                    bc.report_chat_id,
+                    final_report(bc, counts),
+                    priority=INTERACTIVE,
                 )
-            except Exception:
-                log.exception("broadcast report not delivered")
+        except Exception:  # a progress message must never stop the broadcast
+            log.exception("broadcast progress not shown")

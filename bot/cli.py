@@ -296,6 +296,7 @@ def _segment(pairs: list[str]) -> dict[str, object]:
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     """`htxbot broadcast send|list|show|cancel`: the CLI records; the running bot delivers
     (or this process, with --deliver, when no bot is running)."""
+    from handlers.broadcasts import parse_buttons
     from messages.html_check import html_errors
     from messages.timefmt import local_time
     from messages.vi_datetime import parse_vi_datetime
@@ -354,6 +355,13 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
                     )
                     return 2
                 send_at = parsed.when
+            buttons: list[list[str]] = []
+            if args.button:
+                parsed_buttons = parse_buttons("\n".join(args.button))
+                if parsed_buttons is None:
+                    print('--button: dạng "Tên | https://…"', file=sys.stderr)
+                    return 2
+                buttons = parsed_buttons
             count = await count_audience(s, segment)
             if not args.yes:
                 print(
@@ -369,6 +377,7 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
                 segment=segment,
                 send_at=send_at,
                 quiet_override=args.quiet_override,
+                buttons=buttons,
                 created_at=now,
             )
             await s.commit()
@@ -465,6 +474,7 @@ def parser() -> argparse.ArgumentParser:
         help="province=…, class=3, reg_status=moi, sector=…, language=en (lặp lại)",
     )
     bc.add_argument("--at", help='gửi lúc, ví dụ "8h 5/12" (mặc định: ngay)')
+    bc.add_argument("--button", action="append", help='nút liên kết "Tên | https://…" (lặp lại)')
     bc.add_argument("--quiet-override", action="store_true", help="gửi cả trong giờ nghỉ")
     bc.add_argument("--yes", action="store_true", help="xác nhận gửi")
     bc.add_argument(

@@ -52,7 +52,7 @@ class ConsoleChannel:
             app.config = replace(app.config, admins=admins)
         app.register_sender(CHANNEL, self.show)
 
-    async def show(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def show(self, chat_id: str, reply: Reply, *, priority: int = 0) -> str | None:
         """Print one reply; replies to someone else's chat are labelled."""
         prefix = "" if chat_id == self.user_id else f"[→ {CHANNEL}:{chat_id}] "
         text = prefix + markup_to_plain(reply.text)
@@ -65,7 +65,10 @@ class ConsoleChannel:
             text += "\n" + NAV_HINT
         if chat_id == self.user_id and reply.buttons:
             self.choices = buttons
+        if reply.edit_message_id:
+            text = "[cập nhật] " + text
         print(text + "\n", file=self.out, flush=True)
+        return None
 
     def event_for(self, line: str) -> InboundEvent | None:
         choice = pick_choice(line, self.choices) if self.choices else None

@@ -36,7 +36,8 @@ class Transient(Exception):
     """A network error or a 5xx: worth trying again shortly."""
 
 
-Send = Callable[[str, Reply], Awaitable[None]]
+# Sends one reply; returns the platform's message id when it has one (to edit it later).
+Send = Callable[[str, Reply], Awaitable[str | None]]
 
 
 @dataclass(order=True)
@@ -45,7 +46,7 @@ class _Item:
     seq: int
     chat_id: str = field(compare=False)
     reply: Reply = field(compare=False)
-    done: asyncio.Future[None] = field(compare=False)
+    done: asyncio.Future[str | None] = field(compare=False)
     attempts: int = field(default=0, compare=False)
 
 
@@ -76,14 +77,16 @@ class Outbox:
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
 
-    async def submit(self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE) -> None:
-        """Queue one message and wait until it is sent; raises Unreachable or the last error."""
+    async def submit(
+        self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE
+    ) -> str | None:
+        """Queue one message and wait until it is sent; returns its message id. Raises
+        Unreachable (blocked) or the last error."""
         if not self._workers:  # not started (e.g. a one-shot CLI delivery): send directly
-            await self._send(chat_id, reply)
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            return await self._send(chat_id, reply)
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         await self._queue.put(_Item(priority, next(self._seq), chat_id, reply, done))
-        await done
+        return await done
 
     async def _slot(self, item: _Item) -> None:
         """Wait for the global budget (and, for bulk, the chat's own spacing)."""
@@ -108,10 +111,10 @@ class Outbox:
             item = await self._queue.get()
             try:
                 await self._slot(item)
-                await self._send(item.chat_id, item.reply)
+                message_id = await self._send(item.chat_id, item.reply)
                 self.sent += 1
                 if not item.done.done():
-                    item.done.set_result(None)
+                    item.done.set_result(message_id)
             except RetryAfter as exc:
                 self.throttled += 1
                 self._paused_until = max(self._paused_until, time.monotonic() + exc.seconds)

@@ -173,29 +173,42 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram error: %s", context.error, exc_info=context.error)
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE) -> str | None:
         """Queue one reply on the outbox; raises Unreachable when the chat blocked the bot."""
-        await self.outbox.submit(chat_id, reply, priority=priority)
+        return await self.outbox.submit(chat_id, reply, priority=priority)
 
-    async def _send_now(self, chat_id: str, reply: Reply) -> None:
+    async def _send_now(self, chat_id: str, reply: Reply) -> str | None:
         """Send one neutral reply (split under Telegram's length limit) as HTML, translating
-        Telegram's errors into the outbox's: blocked, slow down, or try again."""
+        Telegram's errors into the outbox's: blocked, slow down, or try again. Returns the id
+        of the last message sent."""
         bot = self.application.bot
         try:
+            if reply.edit_message_id:
+                await bot.edit_message_text(
+                    reply.text,
+                    chat_id=chat_id,
+                    message_id=int(reply.edit_message_id),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply_markup(reply),
+                    link_preview_options=NO_PREVIEW,
+                )
+                return reply.edit_message_id
             if reply.document is not None:
                 await bot.send_document(
                     chat_id, reply.document.data, filename=reply.document.filename
                 )
             parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            sent = None
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
-                await bot.send_message(
+                sent = await bot.send_message(
                     chat_id,
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=reply_markup(reply) if last else None,
                     link_preview_options=NO_PREVIEW,
                 )
+            return str(sent.message_id) if sent is not None else None
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except BadRequest as exc:

@@ -26,8 +26,50 @@ SEGMENTS = ("all", "province", "class", "registrants", "language")
 
 
 def render_broadcast(bc: Broadcast, lang: str) -> Reply:
-    """Staff HTML as written (checked when saved), then the line on how to stop them."""
-    return Reply(Markup(bc.text) + "\n\n" + t("bc_footer", lang))
+    """Staff HTML as written (checked when saved), the line on how to stop them, and the link
+    buttons staff added."""
+    buttons = tuple((Button(text, url=url),) for text, url in (bc.buttons or []))
+    return Reply(Markup(bc.text) + "\n\n" + t("bc_footer", lang), buttons=buttons)
+
+
+def progress_reply(bc: Broadcast, counts: Counter[str], rate: float, *, final: bool) -> Reply:
+    """The sender's status message, edited as the broadcast goes."""
+    left = counts["pending"] + counts["sending"]
+    eta = int(left / rate) if rate else 0
+    key = "bc_progress_done" if final else "bc_progress"
+    return Reply(
+        t(
+            key,
+            "vi",
+            id=bc.id,
+            sent=counts["sent"],
+            failed=counts["failed"],
+            blocked=counts["blocked"],
+            left=left,
+            total=bc.total,
+            eta=f"{eta // 60} phút {eta % 60} giây",
+        ),
+        edit_message_id=bc.report_message_id,
+    )
+
+
+def parse_buttons(text: str) -> list[list[str]] | None:
+    """'Đăng ký | https://…' per line → [[label, url], …]; None when a line is not like that."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, url = line.partition("|")
+        url, name = url.strip(), name.strip()
+        if not (
+            1 <= len(name) <= 40
+            and url.startswith(("https://", "http://"))
+            and " " not in url
+            and len(url) <= 300
+        ):
+            return None
+        out.append([name, url])
+    return out[:5] if out else None
 
 
 def final_report(bc: Broadcast, counts: Counter[str]) -> Reply:
@@ -83,6 +125,19 @@ async def read_text(event: InboundEvent, value: str | None, ctx: Ctx, data: Data
     if problems:
         return Parsed(error="bc_bad_html", params={"problems": "; ".join(problems[:3])})
     return Parsed(text)
+
+
+def ask_buttons(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("bc_ask_buttons", ctx.lang), buttons=((choice("skip", label("btn_skip", ctx.lang)),),)
+    )
+
+
+async def read_buttons(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    if value == "skip":
+        return Parsed([])
+    buttons = parse_buttons(event.text or "")
+    return Parsed(buttons) if buttons else Parsed(error="bc_bad_buttons")
 
 
 def ask_segment(ctx: Ctx, data: Data) -> Reply:
@@ -164,7 +219,10 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
         when=local_time(when, ctx.config.timezone),
     )
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
-    return Reply(head + "\n\n" + body, buttons=((choice("send", label("bc_send", ctx.lang)),),))
+    links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
+    return Reply(
+        head + "\n\n" + body, buttons=(*links, (choice("send", label("bc_send", ctx.lang)),))
+    )
 
 
 async def read_confirm(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
@@ -191,6 +249,7 @@ async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
         segment=data.get("segment", {}),
         send_at=datetime.fromisoformat(data["when"]),
         quiet_override=bool(data.get("quiet_override")),
+        buttons=data.get("buttons", []),
         report_channel=ctx.user.channel,
         report_chat_id=ctx.user.chat_id,
         created_at=ctx.now,
@@ -219,6 +278,7 @@ BROADCAST_FORM = Form(
     "broadcast",
     (
         Step("text", ask_text, read_text),
+        Step("buttons", ask_buttons, read_buttons),
         Step("segment_kind", ask_segment, read_segment),
         Step("segment_value", ask_segment_value, read_segment_value, keep=False),
         Step("when", ask_when, read_when_and_count),

@@ -62,6 +62,8 @@ class Reply:
     # None: the chat the event came from. Otherwise another chat, on `channel` if given.
     chat_id: str | None = None
     channel: str | None = None
+    # Edit this earlier message (e.g. a broadcast's progress) instead of sending a new one.
+    edit_message_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,8 @@ class Broadcast(Base):
     quiet_override: Mapped[bool] = mapped_column(default=False)
     report_channel: Mapped[str] = mapped_column(String(16), default="")
     report_chat_id: Mapped[str] = mapped_column(String(64), default="")
+    report_message_id: Mapped[str | None] = mapped_column(String(32))  # progress, edited
+    buttons: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [[label, url], …]
     total: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

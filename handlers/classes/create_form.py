@@ -256,17 +256,17 @@ async def save_class(ctx: Ctx, data: Data) -> list[Reply]:
         ctx.session, actor=ctx.actor, action="class_create", target=str(row.id), detail=row.status
     )
     key = "cls_published" if row.status == "published" else "cls_saved_draft"
-    return [
-        Reply(
-            t(
-                key,
-                ctx.lang,
-                id=row.id,
-                title=row.title,
-                province=place_name(row.province_code) or "—",
-            )
-        )
-    ]
+    text = t(
+        key, ctx.lang, id=row.id, title=row.title, province=place_name(row.province_code) or "—"
+    )
+    return [Reply(text, buttons=announce_button(row, ctx.lang))]
+
+
+def announce_button(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], ...]:
+    """Published classes can be announced to their audience (a broadcast staff confirm)."""
+    if cls.status != "published":
+        return ()
+    return ((Button(label("btn_announce_class", lang), f"clss:announce:{cls.id}"),),)
 
 
 CREATE_FORM = Form(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import segno
 
 from handlers import forms
-from handlers.classes.create_form import CREATE_FORM, parse_duration
+from handlers.classes.create_form import CREATE_FORM, announce_button, parse_duration
 from handlers.classes.reminders import cancel_for
 from handlers.classes.roster_files import roster_csv, roster_xlsx
 from handlers.classes.view import describe
@@ -20,6 +20,7 @@ from messages.i18n import label, t
 from messages.timefmt import local_time
 from messages.vi_datetime import parse_vi_datetime
 from storage import audit
+from storage.broadcasts import count_audience, create_broadcast
 from storage.classes import grow_capacity, roster
 from storage.forms import clear_form
 from storage.models import Enrolment, TrainingClass, User
@@ -125,7 +126,14 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
     tz = ctx.config.timezone
     if action == "publish":
         cls.status, cls.updated_at = "published", ctx.now
-        return [Reply(t("cls_published", ctx.lang, id=cls.id, title=cls.title, province="—"))]
+        return [
+            Reply(
+                t("cls_published", ctx.lang, id=cls.id, title=cls.title, province="—"),
+                buttons=announce_button(cls, ctx.lang),
+            )
+        ]
+    if action == "announce" and cls.status == "published":
+        return await announce_class(ctx, cls)
     if action in ("csv", "xlsx", "cert"):
         people = [
             (e, u) for e, u in await roster(ctx.session, cls.id) if action != "cert" or e.attended
@@ -295,3 +303,32 @@ async def send_qr(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Rep
     if not args or not args[0].isdecimal():
         return [Reply(t("cls_roster_usage", ctx.lang))]
     return await act_on_class_as_staff(event, ctx=ctx, args=["qr", args[0]])
+
+
+async def announce_class(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
+    """Announce a published class to its province (or everyone), as a broadcast starting now:
+    the same engine, pacing, quiet hours and opt-outs as any announcement."""
+    segment = {"province": [cls.province_code]} if cls.province_code else {}
+    text = t("cls_announcement", "vi", card=describe(cls, ctx), link=deep_link(ctx, cls.id))
+    bc = await create_broadcast(
+        ctx.session,
+        created_by=ctx.actor,
+        text=str(text),
+        segment=segment,
+        send_at=ctx.now,
+        report_channel=ctx.user.channel,
+        report_chat_id=ctx.user.chat_id,
+        created_at=ctx.now,
+    )
+    count = await count_audience(ctx.session, segment)
+    return [
+        Reply(
+            t(
+                "bc_scheduled",
+                ctx.lang,
+                id=bc.id,
+                count=count,
+                when=local_time(bc.send_at, ctx.config.timezone),
+            )
+        )
+    ]

@@ -30,7 +30,10 @@ async def test_broadcast_compose_preview_send_report(
     await staff.say("/thongbao")
     [err, _] = await staff.say("<div>Hội chợ</div>", count=2)
     assert "không được Telegram hỗ trợ" in err["text"]
-    [ask_segment] = await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+    [ask_buttons] = await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+    [err, _] = await staff.say("Đăng ký ở đây", count=2)
+    assert "Tên nút" in err["text"]
+    [ask_segment] = await staff.say("Đăng ký | https://lienminh.example/hoicho")
     [ask_when] = await staff.press(value_of(ask_segment, "Mọi người"))
     [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
     assert "<b>4</b> người" in preview["text"]  # 3 farmers subscribed + the staff member
@@ -44,9 +47,15 @@ async def test_broadcast_compose_preview_send_report(
     for f in (farmers[2], farmers[3]):
         [msg] = await f._next()
         assert "<b>Hội chợ OCOP</b>" in msg["text"] and "/ngung" in msg["text"]
+        link = msg["reply_markup"]["inline_keyboard"][0][0]
+        assert link == {"text": "Đăng ký", "url": "https://lienminh.example/hoicho"}
     assert len(tg.sent(6000)) == 2  # /start and /ngung replies only
-    [report] = (await staff._next(2))[-1:]
-    assert "3/4" in report["text"] and "1 đã chặn" in report["text"]
+    to_staff = [m["text"] for m in await tg.wait_sent(staff.seen + 3, chat_id=ADMIN_ID)]
+    assert any("đang gửi" in text for text in to_staff)  # the progress message
+    [report] = [text for text in to_staff if "đã gửi xong: 3/4" in text]
+    assert "1 đã chặn" in report
+    edits = [c.params for c in tg.calls if c.method == "editMessageText"]
+    assert edits and "✅ Thông báo #1 đã gửi xong" in edits[-1]["text"]
     async with app.sessions() as s:
         statuses = sorted(r.status for r in await s.scalars(select(BroadcastRecipient)))
         blocked = await s.scalar(select(User).where(User.external_id == "6001"))
@@ -62,7 +71,8 @@ async def test_cancel_and_staff_only(tg: FakeTelegram, telegram_bot: TelegramCha
         assert "chỉ dành cho cán bộ" in reply["text"]
     staff = Farmer(tg, ADMIN_ID)
     await staff.say("/thongbao")
-    [ask_segment] = await staff.say("Họp ngày mai")
+    [ask_buttons] = await staff.say("Họp ngày mai")
+    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
     await staff.press(value_of(ask_segment, "Theo tỉnh"))
     await staff.say("dak lak")
     [preview] = await staff.say("8h 5/12/2099")
@@ -71,3 +81,28 @@ async def test_cancel_and_staff_only(tg: FakeTelegram, telegram_bot: TelegramCha
     [listed] = await staff.say("/dsthongbao")
     [cancelled] = await staff.press(value_of(listed, "Huỷ thông báo"))
     assert "Đã huỷ thông báo #1" in cancelled["text"]
+
+
+async def test_a_published_class_is_announced_to_its_province(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    from tests.e2e.test_telegram_classes import create_class
+
+    app = telegram_bot.app
+    near, far = Farmer(tg, 6200), Farmer(tg, 6201)
+    for f in (near, far):
+        await f.say("/start")
+    async with app.sessions() as s:
+        for user in await s.scalars(select(User).where(User.external_id.in_(["6200", "6201"]))):
+            user.province_code = "66" if user.external_id == "6200" else "1"
+        await s.commit()
+    staff = Farmer(tg, ADMIN_ID)
+    [published] = await create_class(staff)  # a class for Đắk Lắk (66)
+    [scheduled] = await staff.press(value_of(published, "Thông báo lớp này"))
+    assert "cho 1 người" in scheduled["text"]
+    broadcaster = Broadcaster(app, rate=50, quiet=NEVER_QUIET, worker="test:2")
+    while await broadcaster.tick():
+        pass
+    [announcement] = await near._next()
+    assert "Lớp tập huấn mới" in announcement["text"] and "?start=lop_1" in announcement["text"]
+    assert len(tg.sent(6201)) == 1  # only the /start reply
