@@ -129,6 +129,8 @@ async def main() -> None:
                     "HTXBOT_DISPATCH_INTERVAL": "0.5",
                     "HTXBOT_LOG_LEVEL": "WARNING",
                     "HTXBOT_QUIET_HOURS": "03:00-03:00",
+                    # Several processes share Telegram's budget: each gets its share.
+                    "HTXBOT_TELEGRAM_RATE": str(OUTBOX_RATE / args.processes),
                 }
             )
             log = Path(tmp) / "bot.log"

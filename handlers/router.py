@@ -192,9 +192,10 @@ async def open_deep_link(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> l
 
 def parse_command(text: str) -> tuple[str, list[str]] | None:
     """'/dieu@htxbot 42' → ('dieu', ['42']); None when the text is not a command."""
-    if not text.startswith("/") or len(text) < 2:
+    parts = text[1:].split() if text.startswith("/") else []
+    if not parts:
         return None
-    head, *args = text[1:].split()
+    head, *args = parts
     return _fold(head.split("@", 1)[0]), args
 
 
