@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HtxApp, user_hash
 from bot.outbox import BULK, Unreachable
-from handlers.reminders import next_occurrence, quiet_until, render_reminder, shift_params
+from handlers.reminders import add_next_occurrence, quiet_until, render_reminder
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
 from storage.reminders import (
-    add_reminder,
     cancel_where,
     claim_due,
     claimers,
@@ -148,27 +147,11 @@ class Dispatcher:
 
     async def _schedule_next(self, row: Reminder) -> None:
         """A recurring reminder goes on whether this one was sent, missed or failed."""
-        nxt = next_occurrence(row.due_at, row.recurrence, self.app.config.timezone)
-        if nxt is None:
-            return
         async with self.app.sessions() as s:
-            await add_reminder(
-                s,
-                user_id=row.user_id,
-                channel=row.channel,
-                chat_id=row.chat_id,
-                kind=row.kind,
-                message_key=row.message_key,
-                params=shift_params(row.params, row.recurrence),
-                due_at=nxt,
-                expires_at=nxt + (row.expires_at - row.due_at),
-                recurrence=row.recurrence,
-                user_chose_time=row.user_chose_time,
-                class_id=row.class_id,
-                idempotency_key=f"{row.idempotency_key[:100]}#{nxt.isoformat()}",
-                created_at=self.app.clock(),
-            )
-            await s.commit()
+            if await add_next_occurrence(
+                s, row, now=self.app.clock(), tz=self.app.config.timezone
+            ):
+                await s.commit()
 
     async def _still_enrolled(self, session: AsyncSession, row: Reminder) -> bool:
         cls = await session.get(TrainingClass, row.class_id)

@@ -8,6 +8,8 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.textnorm import fold
@@ -93,6 +95,31 @@ def quiet_until(now: datetime, tz: str, window: tuple[time, time]) -> datetime |
     if not quiet:
         return None
     return datetime.combine(end_day, end, tzinfo=ZoneInfo(tz)).astimezone(now.tzinfo)
+
+
+async def add_next_occurrence(
+    session: AsyncSession, row: Reminder, *, now: datetime, tz: str
+) -> bool:
+    """The next reminder of a recurring series (its dates moved along); False if none."""
+    nxt = next_occurrence(row.due_at, row.recurrence, tz)
+    if nxt is None:
+        return False
+    return await add_reminder(
+        session,
+        user_id=row.user_id,
+        channel=row.channel,
+        chat_id=row.chat_id,
+        kind=row.kind,
+        message_key=row.message_key,
+        params=shift_params(row.params, row.recurrence),
+        due_at=nxt,
+        expires_at=nxt + (row.expires_at - row.due_at),
+        recurrence=row.recurrence,
+        user_chose_time=row.user_chose_time,
+        class_id=row.class_id,
+        idempotency_key=f"{row.idempotency_key[:100]}#{nxt.isoformat()}",
+        created_at=now,
+    )
 
 
 def render_reminder(row: Reminder, lang: str) -> Reply:
@@ -209,24 +236,8 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
         later = ctx.now + timedelta(minutes=min(int(args[2]), 7 * 1440))
         if row.status == "pending":
             await cancel_where(ctx.session, reminder_id=row.id)
-            upcoming = next_occurrence(row.due_at, row.recurrence, ctx.config.timezone)
-            if upcoming is not None:  # snoozing one occurrence keeps the series going
-                await add_reminder(
-                    ctx.session,
-                    user_id=row.user_id,
-                    channel=row.channel,
-                    chat_id=row.chat_id,
-                    kind=row.kind,
-                    message_key=row.message_key,
-                    params=shift_params(row.params, row.recurrence),
-                    due_at=upcoming,
-                    expires_at=upcoming + (row.expires_at - row.due_at),
-                    recurrence=row.recurrence,
-                    user_chose_time=row.user_chose_time,
-                    class_id=row.class_id,
-                    idempotency_key=f"{row.idempotency_key[:100]}#{upcoming.isoformat()}",
-                    created_at=ctx.now,
-                )
+            # Snoozing one occurrence keeps the series going.
+            await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
         # A class reminder is useless once the class has started.
         expires = row.expires_at if row.kind == "class" else later + PERSONAL_GRACE
         if later >= expires:

@@ -30,7 +30,7 @@ async def test_broadcast_compose_preview_send_report(
     await staff.say("/thongbao")
     [err, _] = await staff.say("<div>Hội chợ</div>", count=2)
     assert "không được Telegram hỗ trợ" in err["text"]
-    [ask_buttons] = await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+    await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
     [err, _] = await staff.say("Đăng ký ở đây", count=2)
     assert "Tên nút" in err["text"]
     [ask_segment] = await staff.say("Đăng ký | https://lienminh.example/hoicho")
