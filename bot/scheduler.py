@@ -33,23 +33,29 @@ class Runtime:
     async def start(self) -> None:
         await self.dispatcher.recover()
         await self.broadcaster.recover()
-        self.scheduler.add_job(
-            self.dispatcher.tick,
-            "interval",
-            seconds=self.settings.dispatch_interval,
-            max_instances=1,
-            coalesce=True,
-            id="dispatch",
-            misfire_grace_time=None,
-        )
-        self.scheduler.add_job(
-            self.dispatcher.recover,
-            "interval",
-            seconds=60,
-            max_instances=1,
-            coalesce=True,
-            id="recover",
-        )
+        # Ticks return at once (wait=False): deliveries go on in the background and the next
+        # tick tops the pipeline up, so the outbox never runs dry between batches.
+        for job_id, tick in (
+            ("dispatch", self.dispatcher.tick),
+            ("broadcast", self.broadcaster.tick),
+        ):
+            self.scheduler.add_job(
+                tick,
+                "interval",
+                kwargs={"wait": False},
+                id=job_id,
+                seconds=self.settings.dispatch_interval,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        for job_id, recover in (
+            ("recover", self.dispatcher.recover),
+            ("recover_broadcasts", self.broadcaster.recover),
+        ):
+            self.scheduler.add_job(
+                recover, "interval", seconds=60, max_instances=1, coalesce=True, id=job_id
+            )
         self.scheduler.add_job(
             self.staff_followups,
             "cron",

@@ -117,3 +117,33 @@ async def test_outbox_honours_retry_after_and_puts_people_first():
     assert sorted(order) == ["b0", "b1", "b2", "person"]  # nothing lost after the 429
     assert calls[-1][0] - started >= 0.3  # everyone paused for retry_after
     assert box.throttled == 1
+
+
+async def test_the_running_bot_delivers_scheduled_broadcasts(tmp_path: Path, db_url: str):
+    """The scheduler's own job picks a broadcast up within a couple of seconds."""
+    from bot.app import HtxApp
+    from bot.scheduler import Runtime
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, HTXBOT_DATABASE_URL=db_url, HTXBOT_DISPATCH_INTERVAL=0.2,
+                             HTXBOT_QUIET_HOURS="03:00-03:00")
+    rec = Recorder()
+    app = HtxApp(settings)
+    await app.start()
+    app.register_sender("telegram", rec)
+    await people(app, 3)
+    async with app.sessions() as s:
+        await create_broadcast(s, created_by="cli", text="Họp thôn", segment={},
+                               send_at=datetime.now(UTC))
+        await s.commit()
+    runtime = Runtime(app, settings)
+    await runtime.start()
+    try:
+        for _ in range(50):
+            if len(rec.sent) >= 3:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await runtime.stop()
+        await app.close()
+    assert len(rec.sent) == 3
