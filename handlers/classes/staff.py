@@ -10,6 +10,7 @@ import segno
 
 from handlers import forms
 from handlers.classes.create_form import CREATE_FORM, announce_button, parse_duration
+from handlers.classes.farmer import schedule_reminders
 from handlers.classes.reminders import cancel_for
 from handlers.classes.roster_files import roster_csv, roster_xlsx
 from handlers.classes.view import describe
@@ -262,6 +263,12 @@ async def apply_change(ctx: Ctx, data: Data) -> list[Reply]:
         before, after = str(cls.capacity), str(new)
         promoted = await grow_capacity(ctx.session, cls, int(new), ctx.now)
     cls.updated_at = ctx.now
+    await ctx.session.flush()
+    # Reminders carry the time and place: rebuild them for everyone now enrolled.
+    await cancel_for(ctx.session, cls.id)
+    for enrolment, person in await roster(ctx.session, cls.id):
+        if enrolment.status == "enrolled":
+            await schedule_reminders(ctx, cls, person)
     await audit.record(
         ctx.session,
         actor=ctx.actor,

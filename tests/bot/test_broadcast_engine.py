@@ -125,16 +125,21 @@ async def test_the_running_bot_delivers_scheduled_broadcasts(tmp_path: Path, db_
     from bot.scheduler import Runtime
     from tests.conftest import make_settings
 
-    settings = make_settings(tmp_path, HTXBOT_DATABASE_URL=db_url, HTXBOT_DISPATCH_INTERVAL=0.2,
-                             HTXBOT_QUIET_HOURS="03:00-03:00")
+    settings = make_settings(
+        tmp_path,
+        HTXBOT_DATABASE_URL=db_url,
+        HTXBOT_DISPATCH_INTERVAL=0.2,
+        HTXBOT_QUIET_HOURS="03:00-03:00",
+    )
     rec = Recorder()
     app = HtxApp(settings)
     await app.start()
     app.register_sender("telegram", rec)
     await people(app, 3)
     async with app.sessions() as s:
-        await create_broadcast(s, created_by="cli", text="Họp thôn", segment={},
-                               send_at=datetime.now(UTC))
+        await create_broadcast(
+            s, created_by="cli", text="Họp thôn", segment={}, send_at=datetime.now(UTC)
+        )
         await s.commit()
     runtime = Runtime(app, settings)
     await runtime.start()

@@ -130,3 +130,20 @@ def test_no_formulas_in_exports(value: str):
 async def test_superscript_digits_do_not_crash(chat: Chat, text: str):
     await chat.say(text)
     assert chat.routes[-1] != "error"
+
+
+async def test_rescheduling_a_class_moves_its_reminders(app: HtxApp):
+    cid = await known_users_and_class(app, seats=5, people=1)
+    await Chat(app, user_id="u0").press(f"cls:enrol:{cid}")
+    async with app.sessions() as s:
+        before = {
+            r.due_at for r in await s.scalars(select(Reminder).where(Reminder.status == "pending"))
+        }
+    admin = Chat(app, user_id="777", channel="telegram")
+    await admin.press(f"clss:edit_start:{cid}")
+    [changed, *_] = await admin.say("14h 6/12/2099")
+    assert "Đã đổi" in changed.text
+    async with app.sessions() as s:
+        pending = list(await s.scalars(select(Reminder).where(Reminder.status == "pending")))
+    assert len(pending) == 2 and {r.due_at for r in pending}.isdisjoint(before)
+    assert all("06/12/2099" in r.params["when"] for r in pending)
