@@ -37,6 +37,9 @@ class Broadcaster:
         self._next = 0.0
         self._lock = asyncio.Lock()
         self._in_flight: set[asyncio.Task[None]] = set()
+        # A tick holds this lock; stop() takes it, so no tick is half-way when the engine closes.
+        self._tick_lock = asyncio.Lock()
+        self.stopping = False
         self._last_edit: dict[int, float] = {}
 
     async def _pace(self) -> None:
@@ -58,6 +61,20 @@ class Broadcaster:
         return n
 
     async def tick(self, *, wait: bool = True) -> int:
+        """One look for work (see _tick); nothing once stop() has begun."""
+        if self.stopping:
+            return 0
+        async with self._tick_lock:
+            return 0 if self.stopping else await self._tick(wait=wait)
+
+    async def stop(self) -> None:
+        """Let the tick under way finish, then the deliveries it started."""
+        self.stopping = True
+        async with self._tick_lock:
+            pass
+        await self.drain()
+
+    async def _tick(self, *, wait: bool = True) -> int:
         now = self.app.clock()
         channels = list(self.app.senders)
         if not channels:

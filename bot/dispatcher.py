@@ -51,6 +51,9 @@ class Dispatcher:
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.sent = self.missed = self.failed = 0
         self._in_flight: set[asyncio.Task[None]] = set()
+        # A tick holds this lock; stop() takes it, so no tick is half-way when the engine closes.
+        self._tick_lock = asyncio.Lock()
+        self.stopping = False
 
     async def recover(self) -> int:
         """Rows a dead process left in 'sending' go back to pending: at once when it ran on
@@ -66,6 +69,20 @@ class Dispatcher:
         return n
 
     async def tick(self, *, wait: bool = True) -> int:
+        """One look for work (see _tick); nothing once stop() has begun."""
+        if self.stopping:
+            return 0
+        async with self._tick_lock:
+            return 0 if self.stopping else await self._tick(wait=wait)
+
+    async def stop(self) -> None:
+        """Let the tick under way finish, then the deliveries it started."""
+        self.stopping = True
+        async with self._tick_lock:
+            pass
+        await self.drain()
+
+    async def _tick(self, *, wait: bool = True) -> int:
         """Claim what is due now and deliver it; returns how many rows were claimed. With
         wait=False (the scheduler's job) deliveries go on in the background and the next tick
         tops the pipeline up, so the outbox never runs dry between batches; at most about

@@ -83,5 +83,5 @@ class Runtime:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.dispatcher.drain()
-        await self.broadcaster.drain()
+        await self.dispatcher.stop()
+        await self.broadcaster.stop()
