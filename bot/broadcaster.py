@@ -12,6 +12,7 @@ from datetime import time, timedelta
 from bot.app import HtxApp
 from bot.dispatcher import _dead_here
 from bot.outbox import BULK, INTERACTIVE, Transient, Unreachable
+from bot.pipeline import Pipeline
 from handlers.broadcasts import final_report, progress_reply, render_broadcast
 from handlers.reminders import quiet_until
 from storage.broadcasts import (
@@ -30,16 +31,13 @@ MAX_ATTEMPTS = 3
 PROGRESS_EVERY = 3.0  # seconds between edits of the status message
 
 
-class Broadcaster:
+class Broadcaster(Pipeline):
     def __init__(self, app: HtxApp, *, rate: float, quiet: tuple[time, time], worker: str) -> None:
         self.app, self.rate, self.quiet, self.worker = app, rate, quiet, worker
         self.batch = max(10, int(rate * 4))
         self._next = 0.0
         self._lock = asyncio.Lock()
-        self._in_flight: set[asyncio.Task[None]] = set()
-        # A tick holds this lock; stop() takes it, so no tick is half-way when the engine closes.
-        self._tick_lock = asyncio.Lock()
-        self.stopping = False
+        super().__init__()
         self._last_edit: dict[int, float] = {}
 
     async def _pace(self) -> None:
@@ -60,21 +58,7 @@ class Broadcaster:
             await s.commit()
         return n
 
-    async def tick(self, *, wait: bool = True) -> int:
-        """One look for work (see _tick); nothing once stop() has begun."""
-        if self.stopping:
-            return 0
-        async with self._tick_lock:
-            return 0 if self.stopping else await self._tick(wait=wait)
-
-    async def stop(self) -> None:
-        """Let the tick under way finish, then the deliveries it started."""
-        self.stopping = True
-        async with self._tick_lock:
-            pass
-        await self.drain()
-
-    async def _tick(self, *, wait: bool = True) -> int:
+    async def _tick(self, *, wait: bool) -> int:
         now = self.app.clock()
         channels = list(self.app.senders)
         if not channels:
@@ -87,7 +71,7 @@ class Broadcaster:
         for bc in started:
             log.info("broadcast %d started", bc.id)
             await self._show_progress(bc.id, final=False)
-        room = 2 * self.batch - len(self._in_flight)
+        room = self.room
         if room <= 0:
             return 0
         async with self.app.sessions() as s:
@@ -95,17 +79,7 @@ class Broadcaster:
                 s, now=now, worker=self.worker, channels=channels, limit=min(room, self.batch)
             )
             await s.commit()
-        tasks = [asyncio.create_task(self._deliver(r)) for r in rows]
-        self._in_flight.update(tasks)
-        for task in tasks:
-            task.add_done_callback(self._in_flight.discard)
-        if wait and tasks:
-            await asyncio.gather(*tasks)
-        return len(rows)
-
-    async def drain(self) -> None:
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        return await self._run([self._deliver(r) for r in rows], wait)
 
     async def _deliver(self, row: BroadcastRecipient) -> None:
         async with self.app.sessions() as s:

@@ -3,7 +3,6 @@ sends through the channel's outbox (bulk lane), records the outcome, schedules t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HtxApp, user_hash
 from bot.outbox import BULK, Unreachable
+from bot.pipeline import Pipeline
 from handlers.reminders import add_next_occurrence, quiet_until, render_reminder
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
@@ -43,17 +43,14 @@ def _dead_here(worker: str) -> bool:
     return False
 
 
-class Dispatcher:
+class Dispatcher(Pipeline):
     def __init__(self, app: HtxApp, *, quiet: tuple[time, time], batch: int = 140) -> None:
         self.app = app
         self.quiet = quiet
         self.batch = batch  # about five seconds of sending at Telegram's rate
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.sent = self.missed = self.failed = 0
-        self._in_flight: set[asyncio.Task[None]] = set()
-        # A tick holds this lock; stop() takes it, so no tick is half-way when the engine closes.
-        self._tick_lock = asyncio.Lock()
-        self.stopping = False
+        super().__init__()
 
     async def recover(self) -> int:
         """Rows a dead process left in 'sending' go back to pending: at once when it ran on
@@ -68,27 +65,13 @@ class Dispatcher:
             log.warning("recovered %d reminders left in flight by a stopped process", n)
         return n
 
-    async def tick(self, *, wait: bool = True) -> int:
-        """One look for work (see _tick); nothing once stop() has begun."""
-        if self.stopping:
-            return 0
-        async with self._tick_lock:
-            return 0 if self.stopping else await self._tick(wait=wait)
-
-    async def stop(self) -> None:
-        """Let the tick under way finish, then the deliveries it started."""
-        self.stopping = True
-        async with self._tick_lock:
-            pass
-        await self.drain()
-
-    async def _tick(self, *, wait: bool = True) -> int:
+    async def _tick(self, *, wait: bool) -> int:
         """Claim what is due now and deliver it; returns how many rows were claimed. With
         wait=False (the scheduler's job) deliveries go on in the background and the next tick
         tops the pipeline up, so the outbox never runs dry between batches; at most about
         two batches are claimed and not yet sent."""
         channels = list(self.app.senders)
-        room = 2 * self.batch - len(self._in_flight)
+        room = self.room
         if not channels or room <= 0:
             return 0
         async with self.app.sessions() as s:
@@ -100,18 +83,7 @@ class Dispatcher:
                 limit=min(room, self.batch),
             )
             await s.commit()
-        tasks = [asyncio.create_task(self._deliver(r)) for r in rows]
-        self._in_flight.update(tasks)
-        for task in tasks:
-            task.add_done_callback(self._in_flight.discard)
-        if wait and tasks:
-            await asyncio.gather(*tasks)
-        return len(rows)
-
-    async def drain(self) -> None:
-        """Wait for deliveries under way (at shutdown)."""
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        return await self._run([self._deliver(r) for r in rows], wait)
 
     async def _deliver(self, row: Reminder) -> None:
         tz, now = self.app.config.timezone, self.app.clock()
