@@ -6,11 +6,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal, select, update
+from sqlalchemy import Select, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import claims
 from storage.models import Broadcast, BroadcastRecipient, Enrolment, Registration, User
 
 SEGMENT_KEYS = ("province", "class_id", "reg_status", "sector", "language", "channel")
@@ -112,33 +113,20 @@ async def start_due(
 async def claim_recipients(
     session: AsyncSession, *, now: datetime, worker: str, channels: list[str], limit: int
 ) -> list[BroadcastRecipient]:
-    """Move up to `limit` pending recipients of running broadcasts to this worker. Ids first
-    (FOR UPDATE SKIP LOCKED on PostgreSQL), then a conditional UPDATE: in one statement
-    PostgreSQL may run a LIMIT subquery more than once and claim more than asked."""
+    """Pending recipients of running broadcasts, claimed for this worker (storage.claims)."""
     live = select(Broadcast.id).where(Broadcast.status == "sending")
-    ids = list(
-        await session.scalars(
-            select(BroadcastRecipient.id)
-            .where(
-                BroadcastRecipient.status == "pending",
-                BroadcastRecipient.channel.in_(channels),
-                BroadcastRecipient.broadcast_id.in_(live),
-            )
-            .order_by(BroadcastRecipient.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+    return await claims.claim(
+        session,
+        BroadcastRecipient,
+        where=[
+            BroadcastRecipient.channel.in_(channels),
+            BroadcastRecipient.broadcast_id.in_(live),
+        ],
+        order_by=[BroadcastRecipient.id],
+        worker=worker,
+        now=now,
+        limit=limit,
     )
-    if not ids:
-        return []
-    rows = await session.scalars(
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.id.in_(ids), BroadcastRecipient.status == "pending")
-        .values(status="sending", claimed_by=worker, claimed_at=now)
-        .returning(BroadcastRecipient)
-        .execution_options(synchronize_session=False)
-    )
-    return list(rows)
 
 
 async def finish_recipient(
@@ -179,27 +167,13 @@ async def recover_recipients(
     me: str,
     dead_workers: tuple[str, ...] = (),
 ) -> int:
-    stale = and_(
-        BroadcastRecipient.claimed_at < now - older_than, BroadcastRecipient.claimed_by != me
+    return await claims.recover(
+        session, BroadcastRecipient, now, older_than, me=me, dead_workers=dead_workers
     )
-    if dead_workers:
-        stale = stale | BroadcastRecipient.claimed_by.in_(dead_workers)
-    result = await session.execute(
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.status == "sending", stale)
-        .values(status="pending", claimed_by=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0))
 
 
 async def recipient_claimers(session: AsyncSession) -> list[str]:
-    rows = await session.scalars(
-        select(BroadcastRecipient.claimed_by)
-        .where(BroadcastRecipient.status == "sending")
-        .distinct()
-    )
-    return [r for r in rows if r]
+    return await claims.claimers(session, BroadcastRecipient)
 
 
 async def progress(session: AsyncSession, broadcast_id: int) -> Counter[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import claims
 from storage.models import Reminder
 
 ACTIVE = ("pending", "sending")
@@ -63,34 +64,16 @@ async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
 async def claim_due(
     session: AsyncSession, *, now: datetime, worker: str, channels: list[str], limit: int
 ) -> list[Reminder]:
-    """Atomically move up to `limit` due rows from pending to sending for this worker. The ids
-    are picked first (FOR UPDATE SKIP LOCKED on PostgreSQL: rows another process is claiming
-    are skipped), then one conditional UPDATE takes those still pending (on SQLite it holds
-    the write lock), so two processes never claim the same row. Two statements, because in one
-    PostgreSQL may run a LIMIT subquery more than once and claim more than asked."""
-    ids = list(
-        await session.scalars(
-            select(Reminder.id)
-            .where(
-                Reminder.status == "pending",
-                Reminder.due_at <= now,
-                Reminder.channel.in_(channels),
-            )
-            .order_by(Reminder.due_at, Reminder.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+    """Due reminders of running channels, claimed for this worker (see storage.claims)."""
+    return await claims.claim(
+        session,
+        Reminder,
+        where=[Reminder.due_at <= now, Reminder.channel.in_(channels)],
+        order_by=[Reminder.due_at, Reminder.id],
+        worker=worker,
+        now=now,
+        limit=limit,
     )
-    if not ids:
-        return []
-    rows = await session.scalars(
-        update(Reminder)
-        .where(Reminder.id.in_(ids), Reminder.status == "pending")
-        .values(status="sending", claimed_by=worker, claimed_at=now)
-        .returning(Reminder)
-        .execution_options(synchronize_session=False)
-    )
-    return list(rows)
 
 
 async def finish(
@@ -154,27 +137,13 @@ async def recover_stale(
     me: str,
     dead_workers: tuple[str, ...] = (),
 ) -> int:
-    """Rows left in 'sending' by a process that died go back to pending (the one that was in
-    flight may then be sent twice; none is lost): at once for workers known to be dead,
-    after `older_than` for any other — never this worker's own, which may just be queued."""
-    stale = (Reminder.claimed_at < now - older_than) & (Reminder.claimed_by != me)
-    if dead_workers:
-        stale = stale | Reminder.claimed_by.in_(dead_workers)
-    result = await session.execute(
-        update(Reminder)
-        .where(Reminder.status == "sending", stale)
-        .values(status="pending", claimed_by=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
+    return await claims.recover(
+        session, Reminder, now, older_than, me=me, dead_workers=dead_workers
     )
-    return int(getattr(result, "rowcount", 0))
 
 
 async def claimers(session: AsyncSession) -> list[str]:
-    """Workers currently holding claimed rows."""
-    rows = await session.scalars(
-        select(Reminder.claimed_by).where(Reminder.status == "sending").distinct()
-    )
-    return [r for r in rows if r]
+    return await claims.claimers(session, Reminder)
 
 
 async def cancel_where(
