@@ -17,7 +17,8 @@ import yaml
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.outbox import Unreachable
+from bot.metrics import Metrics
+from bot.outbox import Outbox, Unreachable
 from bot.settings import Settings
 from handlers.router import route
 from handlers.staff_questions import staff_answer_entry
@@ -94,6 +95,8 @@ class HtxApp:
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.qa: QAIndex | None = None
         self.senders: dict[str, Sender] = {}
+        self.outboxes: dict[str, Outbox] = {}
+        self.metrics = Metrics()
 
     async def start(self) -> None:
         """Migrate the database and build the Q&A index."""
@@ -177,9 +180,26 @@ class HtxApp:
             raise LookupError(f"channel {channel} is not running")
         return await sender(chat_id, reply, priority=priority)
 
-    def register_sender(self, channel: str, sender: Sender) -> None:
+    def register_sender(self, channel: str, sender: Sender, outbox: Outbox | None = None) -> None:
         """A running channel offers to deliver replies addressed to its chats."""
         self.senders[channel] = sender
+        if outbox is not None:
+            self.outboxes[channel] = outbox
+
+    def shed_bulk(self) -> None:
+        """Shutting down: bulk messages not yet sent are given back instead (Stopping)."""
+        for outbox in self.outboxes.values():
+            outbox.shed_bulk()
+
+    async def respond(self, event: InboundEvent, received: float | None = None) -> Outcome:
+        """Handle one event and send its replies; `received` (perf_counter) is when the
+        update arrived, for the reply latency metric."""
+        started = time.perf_counter() if received is None else received
+        outcome = await self.handle(event)
+        await self.deliver(event, outcome.replies)
+        self.metrics.updates.labels(event.channel, outcome.route).inc()
+        self.metrics.reply_seconds.labels(event.channel).observe(time.perf_counter() - started)
+        return outcome
 
     async def deliver(self, event: InboundEvent, replies: list[Reply]) -> None:
         """Send each reply to its chat, on its channel, in order."""

@@ -11,7 +11,7 @@ from datetime import time, timedelta
 
 from bot.app import HtxApp
 from bot.dispatcher import _dead_here
-from bot.outbox import BULK, INTERACTIVE, Transient, Unreachable
+from bot.outbox import BULK, INTERACTIVE, Budget, Stopping, Transient, Unreachable
 from bot.pipeline import Pipeline
 from handlers.broadcasts import final_report, progress_reply, render_broadcast
 from handlers.reminders import quiet_until
@@ -24,6 +24,7 @@ from storage.broadcasts import (
     recover_recipients,
     start_due,
 )
+from storage.claims import release_mine
 from storage.models import Broadcast, BroadcastRecipient, User
 
 log = logging.getLogger("htxbot.broadcasts")
@@ -32,8 +33,17 @@ PROGRESS_EVERY = 3.0  # seconds between edits of the status message
 
 
 class Broadcaster(Pipeline):
-    def __init__(self, app: HtxApp, *, rate: float, quiet: tuple[time, time], worker: str) -> None:
+    def __init__(
+        self,
+        app: HtxApp,
+        *,
+        rate: float,
+        quiet: tuple[time, time],
+        worker: str,
+        budget: Budget | None = None,
+    ) -> None:
         self.app, self.rate, self.quiet, self.worker = app, rate, quiet, worker
+        self.budget = budget  # shared with other processes, when several run
         self.batch = max(10, int(rate * 4))
         self._next = 0.0
         self._lock = asyncio.Lock()
@@ -42,6 +52,9 @@ class Broadcaster(Pipeline):
 
     async def _pace(self) -> None:
         """The broadcast's own budget, under the channel's overall one."""
+        if self.budget is not None:
+            await self.budget.wait()
+            return
         async with self._lock:
             now = clock.monotonic()
             at = max(now, self._next)
@@ -56,6 +69,15 @@ class Broadcaster(Pipeline):
                 s, self.app.clock(), timedelta(minutes=2), me=self.worker, dead_workers=dead
             )
             await s.commit()
+        return n
+
+    async def release_claims(self) -> int:
+        """At shutdown: recipients this process claimed and did not send go back to pending."""
+        async with self.app.sessions() as s:
+            n = await release_mine(s, BroadcastRecipient, self.worker)
+            await s.commit()
+        if n:
+            log.info("gave back %d claimed broadcast recipients at shutdown", n)
         return n
 
     async def _tick(self, *, wait: bool) -> int:
@@ -89,11 +111,15 @@ class Broadcaster(Pipeline):
             await self._record(row, "cancelled", "")
             return
         await self._pace()
+        if self.stopping:  # shutting down: release_claims() gives the row back
+            return
         status, error = "sent", ""
         try:
             await self.app.send(
                 row.channel, row.chat_id, render_broadcast(bc, user.language), priority=BULK
             )
+        except Stopping:
+            return
         except Unreachable as exc:
             status, error = "blocked", str(exc)
             async with self.app.sessions() as s:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -80,31 +79,18 @@ async def chat(settings: Settings, *, user: str, staff: bool) -> int:
     return 0
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, *, webhook: bool) -> int:
     if not settings.telegram_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot.scheduler import Runtime
-    from bot.telegram_channel import TelegramChannel
+    from bot.service import serve, webhook_problem
 
-    app = HtxApp(settings)
-    await app.start()
-    telegram = TelegramChannel(app, settings)
-    runtime = Runtime(app, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await telegram.start()
-    await runtime.start()
-    print("htxbot đang chạy trên Telegram (long polling). Ctrl+C để dừng.", file=sys.stderr)
-    try:
-        await stop.wait()
-    finally:
-        await runtime.stop()
-        await telegram.stop()
-        await app.close()
-    return 0
+    webhook = webhook or bool(settings.webhook_url)
+    problem = webhook_problem(settings) if webhook else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    return await serve(settings, webhook=webhook)
 
 
 async def db_upgrade(settings: Settings) -> int:
@@ -434,7 +420,12 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal")
     c.add_argument("--staff", action="store_true", help="đóng vai cán bộ Liên minh")
     c.add_argument("--user", default="1", help="mã người dùng (mặc định 1)")
-    sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram)")
+    r = sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram)")
+    r.add_argument(
+        "--webhook",
+        action="store_true",
+        help="nhận cập nhật qua webhook (cần HTXBOT_WEBHOOK_URL và HTXBOT_WEBHOOK_SECRET)",
+    )
     a = sub.add_parser("ask", help="hỏi một câu, in câu trả lời")
     a.add_argument("question", help="câu hỏi, hoặc - để đọc mỗi dòng một câu từ stdin")
     a.add_argument("--json", action="store_true", help="in JSON, mỗi câu hỏi một dòng")
@@ -495,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         return asyncio.run(chat(settings, user=args.user, staff=args.staff))
     if args.command == "run":
-        return asyncio.run(run(settings))
+        return asyncio.run(run(settings, webhook=args.webhook))
     if args.command == "ask":
         top = max(1, min(args.top, 20))
         lines = sys.stdin if args.question == "-" else [args.question]

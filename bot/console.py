@@ -89,8 +89,7 @@ class ConsoleChannel:
     async def say(self, line: str) -> None:
         event = self.event_for(line)
         if event is not None:
-            outcome = await self.app.handle(event)
-            await self.app.deliver(event, outcome.replies)
+            await self.app.respond(event)
 
     async def run(self, read: Callable[[], Awaitable[str | None]] = read_stdin) -> None:
         """Greet, then answer each line until end of input or /thoat."""

@@ -11,9 +11,10 @@ from datetime import time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HtxApp, user_hash
-from bot.outbox import BULK, Unreachable
+from bot.outbox import BULK, Stopping, Unreachable
 from bot.pipeline import Pipeline
 from handlers.reminders import add_next_occurrence, quiet_until, render_reminder
+from storage.claims import release_mine
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
 from storage.reminders import (
@@ -63,6 +64,15 @@ class Dispatcher(Pipeline):
             await s.commit()
         if n:
             log.warning("recovered %d reminders left in flight by a stopped process", n)
+        return n
+
+    async def release_claims(self) -> int:
+        """At shutdown: what this process claimed and did not send goes back to pending."""
+        async with self.app.sessions() as s:
+            n = await release_mine(s, Reminder, self.worker)
+            await s.commit()
+        if n:
+            log.info("gave back %d claimed reminders at shutdown", n)
         return n
 
     async def _tick(self, *, wait: bool) -> int:
@@ -115,6 +125,8 @@ class Dispatcher(Pipeline):
             )
         except Unreachable as exc:
             await self._unreachable(row, str(exc))
+            return
+        except Stopping:  # shutting down: release_claims() gives the row back
             return
         except Exception as exc:
             async with self.app.sessions() as s:

@@ -8,8 +8,10 @@ import asyncio
 import itertools
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from handlers.types import Reply
 
@@ -36,6 +38,18 @@ class Transient(Exception):
     """A network error or a 5xx: worth trying again shortly."""
 
 
+class Stopping(Exception):
+    """The process is shutting down: this bulk message was not sent; give its row back."""
+
+
+class Budget(Protocol):
+    """A rate budget shared with other processes (bot/shared_rate.py)."""
+
+    async def wait(self) -> None: ...
+
+    async def pause(self, seconds: float) -> None: ...
+
+
 # Sends one reply; returns the platform's message id when it has one (to edit it later).
 Send = Callable[[str, Reply], Awaitable[str | None]]
 
@@ -51,9 +65,17 @@ class _Item:
 
 
 class Outbox:
-    def __init__(self, send: Send, *, rate: float | None, bulk_chat_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        send: Send,
+        *,
+        rate: float | None,
+        bulk_chat_interval: float = 1.0,
+        budget: Budget | None = None,
+    ) -> None:
         self._send = send
         self.rate = rate
+        self.budget = budget  # when set, it replaces the local bucket for the overall rate
         self.bulk_chat_interval = bulk_chat_interval
         self._queue: asyncio.PriorityQueue[_Item] = asyncio.PriorityQueue()
         self._seq = itertools.count()
@@ -62,11 +84,23 @@ class Outbox:
         self._paused_until = 0.0
         self._chat_last: dict[str, float] = {}
         self._lock = asyncio.Lock()
-        self.sent = 0
-        self.throttled = 0
+        self.shedding = False
+        self.results: Counter[str] = Counter()  # sent, retry_after, transient, unreachable…
+
+    @property
+    def sent(self) -> int:
+        return self.results["sent"]
+
+    @property
+    def throttled(self) -> int:
+        return self.results["retry_after"]
 
     def depth(self) -> int:
         return self._queue.qsize()
+
+    def shed_bulk(self) -> None:
+        """From now on, bulk messages not yet sent fail with Stopping (shutting down)."""
+        self.shedding = True
 
     async def start(self) -> None:
         self._workers = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
@@ -82,6 +116,8 @@ class Outbox:
     ) -> str | None:
         """Queue one message and wait until it is sent; returns its message id. Raises
         Unreachable (blocked) or the last error."""
+        if self.shedding and priority == BULK:
+            raise Stopping
         if not self._workers:  # not started (e.g. a one-shot CLI delivery): send directly
             return await self._send(chat_id, reply)
         done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
@@ -90,10 +126,12 @@ class Outbox:
 
     async def _slot(self, item: _Item) -> None:
         """Wait for the global budget (and, for bulk, the chat's own spacing)."""
+        if self.budget is not None and self.rate:
+            await self.budget.wait()
         async with self._lock:
             now = time.monotonic()
             at = max(now, self._paused_until)
-            if self.rate:
+            if self.rate and self.budget is None:
                 at = max(at, self._next_slot)
                 self._next_slot = at + 1.0 / self.rate
             if item.priority == BULK:
@@ -110,17 +148,24 @@ class Outbox:
         while True:
             item = await self._queue.get()
             try:
+                if self.shedding and item.priority == BULK:
+                    raise Stopping
                 await self._slot(item)
+                if self.shedding and item.priority == BULK:
+                    raise Stopping
                 message_id = await self._send(item.chat_id, item.reply)
-                self.sent += 1
+                self.results["sent"] += 1
                 if not item.done.done():
                     item.done.set_result(message_id)
             except RetryAfter as exc:
-                self.throttled += 1
+                self.results["retry_after"] += 1
                 self._paused_until = max(self._paused_until, time.monotonic() + exc.seconds)
                 log.warning("rate limited by the platform: pausing %.1fs", exc.seconds)
+                if self.budget is not None:
+                    await self.budget.pause(exc.seconds)
                 await self._queue.put(item)
             except Transient as exc:
+                self.results["transient"] += 1
                 item.attempts += 1
                 if item.attempts >= TRANSIENT_RETRIES:
                     if not item.done.done():
@@ -129,6 +174,7 @@ class Outbox:
                     await asyncio.sleep(0.5 * 2**item.attempts)
                     await self._queue.put(item)
             except Exception as exc:  # Unreachable and anything unexpected: tell the caller
+                self.results[type(exc).__name__.lower()] += 1
                 if not item.done.done():
                     item.done.set_exception(exc)
             finally:

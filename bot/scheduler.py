@@ -4,6 +4,7 @@ that creates staff follow-up reminders. Jobs live in memory; the rows are what s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from bot.app import HtxApp
 from bot.broadcaster import Broadcaster
 from bot.dispatcher import Dispatcher
 from bot.settings import Settings
+from bot.shared_rate import SharedBudget
 from handlers.registration.followup import remind_stale_registrations
 from handlers.reminders import parse_quiet_hours
 
@@ -25,8 +27,17 @@ class Runtime:
         self.settings = settings
         quiet = parse_quiet_hours(settings.quiet_hours)
         self.dispatcher = Dispatcher(app, quiet=quiet)
+        budget = (
+            SharedBudget(app.sessions, "broadcast", settings.broadcast_rate)
+            if settings.rate_is_shared
+            else None
+        )
         self.broadcaster = Broadcaster(
-            app, rate=settings.broadcast_rate, quiet=quiet, worker=self.dispatcher.worker
+            app,
+            rate=settings.broadcast_rate,
+            quiet=quiet,
+            worker=self.dispatcher.worker,
+            budget=budget,
         )
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
 
@@ -80,8 +91,23 @@ class Runtime:
             log.info("staff follow-up reminders created: %d", made)
         return made
 
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
     async def stop(self) -> None:
+        """Stop claiming, let the sends under way finish, give back what was claimed and not
+        sent (bulk messages still queued are shed, so this takes seconds, not minutes)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.dispatcher.stop()
-        await self.broadcaster.stop()
+        self.dispatcher.stopping = self.broadcaster.stopping = True
+        self.app.shed_bulk()
+        await asyncio.gather(self.dispatcher.stop(), self.broadcaster.stop())
+        await self.release_claims()
+
+    async def release_claims(self) -> None:
+        try:
+            await self.dispatcher.release_claims()
+            await self.broadcaster.release_claims()
+        except Exception:  # the database may be gone; other processes recover the rows later
+            log.exception("claimed rows not released at shutdown")

@@ -39,8 +39,16 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, alias="HTXBOT_BROADCAST_RATE", gt=0, le=30)
     telegram_rate: float = Field(default=28.0, alias="HTXBOT_TELEGRAM_RATE", gt=0, le=30)
     telegram_rate_limit: bool = Field(default=True, alias="HTXBOT_TELEGRAM_RATE_LIMIT")
-    webhook_url: str = Field(default="", alias="HTXBOT_WEBHOOK_URL")
-    webhook_secret: str = Field(default="", alias="HTXBOT_WEBHOOK_SECRET", repr=False)
+    webhook_url: str = Field(
+        default="", alias="HTXBOT_WEBHOOK_URL", pattern=r"^(https?://[^\s]+)?$"
+    )
+    webhook_secret: str = Field(
+        default="", alias="HTXBOT_WEBHOOK_SECRET", repr=False, pattern=r"^[A-Za-z0-9_-]{0,256}$"
+    )
+    webhook_listen: str = Field(default="127.0.0.1", alias="HTXBOT_WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8080, alias="HTXBOT_WEBHOOK_PORT", ge=0, le=65535)
+    # None: shared when the database is PostgreSQL (where several processes are supported).
+    shared_rate_limit: bool | None = Field(default=None, alias="HTXBOT_SHARED_RATE_LIMIT")
     log_level: str = Field(default="INFO", alias="HTXBOT_LOG_LEVEL")
     legal_dir: Path | None = Field(default=None, alias="HTXBOT_LEGAL_DIR")
     quiet_hours: str = Field(
@@ -55,6 +63,20 @@ class Settings(BaseSettings):
     stale_registration_days: int = Field(default=3, alias="HTXBOT_STALE_REGISTRATION_DAYS", ge=1)
     targets_file: Path | None = Field(default=None, alias="HTXBOT_TARGETS_FILE")
     poll_timeout: int = Field(default=30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @property
+    def rate_is_shared(self) -> bool:
+        """Whether the outbound rate budget lives in the database, shared by all processes."""
+        return self.is_postgres if self.shared_rate_limit is None else self.shared_rate_limit
+
+    @field_validator("shared_rate_limit", mode="before")
+    @classmethod
+    def _auto(cls, value: object) -> object:
+        return None if value in ("", "auto") else value
 
     @field_validator("admins", "staff_chat_ids", "class_reminders", mode="before")
     @classmethod

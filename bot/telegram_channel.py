@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import hmac
+import json
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +30,7 @@ from bot.chat_locks import ChatLocks
 from bot.outbox import INTERACTIVE, Outbox, RetryAfter, Transient, Unreachable
 from bot.render import split_text
 from bot.settings import Settings
+from bot.shared_rate import SharedBudget
 from handlers.router import menu_commands
 from handlers.types import InboundEvent, Reply
 
@@ -125,7 +129,7 @@ def reply_markup(reply: Reply) -> Any:
 class TelegramChannel:
     """Wires one python-telegram-bot Application to the shared HtxApp."""
 
-    def __init__(self, app: HtxApp, settings: Settings) -> None:
+    def __init__(self, app: HtxApp, settings: Settings, *, webhook: bool = False) -> None:
         self.app = app
         builder = (
             Application.builder()
@@ -135,16 +139,28 @@ class TelegramChannel:
             # Different users' updates run side by side; one user's stay in order (ChatLocks).
             .concurrent_updates(CONCURRENT_UPDATES)
         )
+        if webhook:  # updates arrive through accept_webhook(), not a getUpdates poller
+            builder = builder.updater(None)
         self.application = builder.build()
+        self.webhook_url = settings.webhook_url if webhook else ""
+        self.webhook_secret = settings.webhook_secret
+        self.accepting = True
         # Our own outbox, not python-telegram-bot's AIORateLimiter: it needs priorities.
+        budget = (
+            SharedBudget(app.sessions, CHANNEL, settings.telegram_rate)
+            if settings.rate_is_shared
+            else None
+        )
         self.outbox = Outbox(
-            self._send_now, rate=settings.telegram_rate if settings.telegram_rate_limit else None
+            self._send_now,
+            rate=settings.telegram_rate if settings.telegram_rate_limit else None,
+            budget=budget,
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.poll_timeout = settings.poll_timeout
         self.chat_locks = ChatLocks()
-        app.register_sender(CHANNEL, self.send)
+        app.register_sender(CHANNEL, self.send, self.outbox)
 
     async def _register_commands(self) -> None:
         for lang in ("vi", "en"):
@@ -157,6 +173,7 @@ class TelegramChannel:
         """Every update: answer button presses at once, then handle and reply."""
         if not isinstance(update, Update):
             return
+        received = time.perf_counter()
         if update.callback_query is not None:
             try:  # stops the button's spinner; too old after a restart, and that is fine
                 await update.callback_query.answer()
@@ -167,8 +184,7 @@ class TelegramChannel:
             event = event_from_update(update)
             if event is None:
                 return
-            outcome = await self.app.handle(event)
-            await self.app.deliver(event, outcome.replies)
+            await self.app.respond(event, received)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram error: %s", context.error, exc_info=context.error)
@@ -226,14 +242,40 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as exc:
             raise Transient(str(exc)) from exc
 
+    async def accept_webhook(self, secret: str | None, body: bytes) -> int:
+        """One webhook request from Telegram; returns the HTTP status to answer. 403 without
+        the right secret; 503 while shutting down, so Telegram delivers it again later."""
+        if not hmac.compare_digest((secret or "").encode(), self.webhook_secret.encode()):
+            return 403
+        if not self.accepting or not self.application.running:
+            return 503
+        try:
+            update = Update.de_json(json.loads(body), self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("malformed webhook body: %s", exc)
+            return 400
+        if update is None:
+            return 400
+        await self.application.update_queue.put(update)
+        return 200
+
     async def start(self) -> None:
-        """Initialise, then long-poll getUpdates (never drops pending updates)."""
+        """Initialise, then receive updates: set the webhook, or long-poll getUpdates.
+        Pending updates are never dropped."""
         await self.application.initialize()
         username = self.application.bot.username
         self.app.config = dataclasses.replace(self.app.config, bot_username=username or "")
         await self._register_commands()
         await self.outbox.start()
         await self.application.start()
+        if self.webhook_url:
+            await self.application.bot.set_webhook(
+                self.webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            return
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0.0,
@@ -242,10 +284,15 @@ class TelegramChannel:
             drop_pending_updates=False,
         )
 
-    async def stop(self) -> None:
+    async def stop_updates(self) -> None:
+        """Take no more updates and finish the handlers under way (their replies still go)."""
+        self.accepting = False
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
+
+    async def stop(self) -> None:
+        await self.stop_updates()
         await self.outbox.stop()
         await self.application.shutdown()

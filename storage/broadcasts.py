@@ -228,3 +228,17 @@ async def recent(session: AsyncSession, limit: int = 10) -> list[Broadcast]:
     return list(
         await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
     )
+
+
+async def running_progress(session: AsyncSession) -> dict[int, Counter[str]]:
+    """Recipients by status of every broadcast being sent, for monitoring."""
+    rows = await session.execute(
+        select(BroadcastRecipient.broadcast_id, BroadcastRecipient.status, func.count())
+        .join(Broadcast, Broadcast.id == BroadcastRecipient.broadcast_id)
+        .where(Broadcast.status == "sending")
+        .group_by(BroadcastRecipient.broadcast_id, BroadcastRecipient.status)
+    )
+    out: dict[int, Counter[str]] = {}
+    for broadcast_id, status, n in rows:
+        out.setdefault(int(broadcast_id), Counter())[status] = int(n)
+    return out

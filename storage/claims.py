@@ -70,6 +70,17 @@ async def recover(
     return int(getattr(result, "rowcount", 0))
 
 
+async def release_mine(session: AsyncSession, model: Any, worker: str) -> int:
+    """At shutdown: rows this worker claimed and did not send go back to pending."""
+    result = await session.execute(
+        update(model)
+        .where(model.status == "sending", model.claimed_by == worker)
+        .values(status="pending", claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 async def claimers(session: AsyncSession, model: Any) -> list[str]:
     """Workers currently holding claimed rows."""
     rows = await session.scalars(

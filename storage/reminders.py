@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -181,3 +181,15 @@ async def pending_of(session: AsyncSession, user_id: int, limit: int = 20) -> li
         .limit(limit)
     )
     return list(rows)
+
+
+async def count_due(session: AsyncSession, now: datetime) -> int:
+    """Reminders due and not yet sent (pending or being sent), for monitoring."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Reminder)
+            .where(Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now)
+        )
+        or 0
+    )
