@@ -128,6 +128,11 @@ class Outbox:
         """Wait for the global budget (and, for bulk, the chat's own spacing)."""
         if self.budget is not None and self.rate:
             await self.budget.wait()
+            # Paused by a 429 meanwhile: the shared budget was pushed past the pause, so take
+            # a turn after it rather than all wake at its end together.
+            while time.monotonic() < self._paused_until:
+                await asyncio.sleep(self._paused_until - time.monotonic())
+                await self.budget.wait()
         async with self._lock:
             now = time.monotonic()
             at = max(now, self._paused_until)

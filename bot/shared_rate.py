@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage import send_budget
 
 log = logging.getLogger("htxbot.rate")
+MAX_LATE_RETRIES = 3
 
 
 class SharedBudget:
@@ -32,20 +33,30 @@ class SharedBudget:
             self._ready = True
 
     async def wait(self) -> None:
-        """Wait for this process's turn under the shared budget."""
+        """Wait for this process's turn under the shared budget. A turn this process woke up
+        too late for (its event loop was busy) is not used: sending then would bunch with the
+        other processes' turns and go over the limit, so it takes a new one."""
+        for _ in range(MAX_LATE_RETRIES):
+            delay = await self._reserve()
+            at = time.monotonic() + delay
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if time.monotonic() - at < self.interval:
+                return
+
+    async def _reserve(self) -> float:
         try:
             await self._ensure()
             async with self.sessions() as s:
                 delay = await send_budget.reserve(s, self.key, self.interval)
                 await s.commit()
+            return delay
         except Exception as exc:  # the database is down: keep a local pace meanwhile
             log.warning("shared send budget unavailable (%s): pacing locally", exc)
             now = time.monotonic()
             at = max(now, self._local_next)
             self._local_next = at + self.interval
-            delay = at - now
-        if delay > 0:
-            await asyncio.sleep(delay)
+            return at - now
 
     async def pause(self, seconds: float) -> None:
         """Tell every process to hold off (the platform answered 429)."""

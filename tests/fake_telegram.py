@@ -1,8 +1,11 @@
 """A local fake of the Telegram Bot API (aiohttp on 127.0.0.1), for end-to-end tests and benches.
 
 It implements what htxbot uses: getMe, getUpdates (long poll), sendMessage, editMessageText,
-answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument, plus injectable user updates,
-a record of every call, an optional global rate limit answered with 429, and blocked users.
+answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook, sendDocument, plus injectable
+user updates, a record of every call, an optional global rate limit answered with 429, and
+blocked users. After `use_webhooks(urls)` updates are POSTed to the bot instead of waiting for
+getUpdates: to each URL in turn, as a load balancer in front of several bot processes would,
+and again (to the next URL) when a process does not answer 200, as Telegram retries.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT_ID = 999000
@@ -55,6 +59,10 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.too_many_requests = 0
+        self.webhook: dict[str, Any] = {}  # what the bot asked for with setWebhook
+        self.webhook_statuses: list[int] = []  # HTTP status of every POST to the bot
+        self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._webhook_tasks: list[asyncio.Task[None]] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def __aenter__(self) -> FakeTelegram:
@@ -69,6 +77,9 @@ class FakeTelegram:
 
     async def __aexit__(self, *exc: object) -> None:
         self._new_update.set()
+        for task in self._webhook_tasks:
+            task.cancel()
+        await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -96,9 +107,46 @@ class FakeTelegram:
 
     def _push(self, update: dict[str, Any]) -> int:
         update["update_id"] = next(self._update_ids)
-        self._updates.append(update)
-        self._new_update.set()
+        if self._webhook_queue is not None:
+            self._webhook_queue.put_nowait(update)
+        else:
+            self._updates.append(update)
+            self._new_update.set()
         return update["update_id"]
+
+    def use_webhooks(
+        self, urls: list[str], secret: str | None = None, *, concurrency: int = 1
+    ) -> None:
+        """From now on POST updates to these URLs in turn (with `secret` in the header, or the
+        one given to setWebhook). One connection keeps each chat's updates in order."""
+        self._webhook_queue = asyncio.Queue()
+        targets = itertools.cycle(urls)
+        for _ in range(concurrency):
+            task = asyncio.create_task(self._post_updates(targets, secret))
+            self._webhook_tasks.append(task)
+
+    async def _post_updates(self, targets: Any, secret: str | None) -> None:
+        assert self._webhook_queue is not None
+        async with aiohttp.ClientSession() as http:
+            while True:
+                update = await self._webhook_queue.get()
+                for _ in range(100):
+                    token = secret if secret is not None else self.webhook.get("secret_token")
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": str(token)} if token else {}
+                    try:
+                        async with http.post(next(targets), json=update, headers=headers) as r:
+                            self.webhook_statuses.append(r.status)
+                            if r.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        self.webhook_statuses.append(0)
+                    await asyncio.sleep(0.1)
+                self._webhook_queue.task_done()
+
+    async def webhook_idle(self, timeout: float = 10.0) -> None:
+        """Wait until every update has been delivered to the bot."""
+        assert self._webhook_queue is not None
+        await asyncio.wait_for(self._webhook_queue.join(), timeout)
 
     def _message(self, user: dict[str, Any], **content: Any) -> dict[str, Any]:
         return {
@@ -299,6 +347,7 @@ class FakeTelegram:
         return True
 
     async def api_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = dict(params)
         return True
 
     async def api_getMyCommands(self, params: dict[str, Any]) -> list[Any]:
