@@ -7,9 +7,9 @@ import asyncio
 import json
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bot.app import HtxApp
 from bot.logs import setup_logging
@@ -17,9 +17,10 @@ from bot.settings import Settings
 from messages.kb import load_kb
 from messages.search import Answer, QAIndex
 
-NO_TOKEN = """Chưa cấu hình token Telegram, nên bot không thể kết nối.
-1. Tạo bot với @BotFather trên Telegram và lấy token.
-2. Đặt biến môi trường TELEGRAM_BOT_TOKEN=<token> (hoặc ghi vào tệp .env, xem .env.example).
+NO_TOKEN = """Chưa cấu hình token Telegram hay Zalo, nên bot không thể kết nối.
+1. Telegram: tạo bot với @BotFather, đặt TELEGRAM_BOT_TOKEN=<token>.
+2. Zalo: tạo bot với Zalo Bot Creator (bot.zaloplatforms.com), đặt ZALO_BOT_TOKEN=<token>.
+   Đặt một hoặc cả hai, trong biến môi trường hoặc tệp .env (xem .env.example).
 3. Chạy lại: htxbot run
 Muốn thử bot ngay không cần token: htxbot chat"""
 
@@ -80,29 +81,52 @@ async def chat(settings: Settings, *, user: str, staff: bool) -> int:
     return 0
 
 
+class Channel(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def configured_channels(app: HtxApp, settings: Settings) -> list[tuple[str, Channel]]:
+    """Every channel with a token: Telegram, Zalo, or both (they share the app and scheduler)."""
+    channels: list[tuple[str, Channel]] = []
+    if settings.telegram_bot_token:
+        from bot.telegram_channel import TelegramChannel
+
+        channels.append(("Telegram", TelegramChannel(app, settings)))
+    if settings.zalo_bot_token:
+        from bot.zalo_channel import ZaloChannel
+
+        channels.append(("Zalo", ZaloChannel(app, settings)))
+    return channels
+
+
 async def run(settings: Settings) -> int:
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     from bot.scheduler import Runtime
-    from bot.telegram_channel import TelegramChannel
 
     app = HtxApp(settings)
     await app.start()
-    telegram = TelegramChannel(app, settings)
+    channels = configured_channels(app, settings)
     runtime = Runtime(app, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await telegram.start()
-    await runtime.start()
-    print("htxbot đang chạy trên Telegram (long polling). Ctrl+C để dừng.", file=sys.stderr)
+    started: list[Channel] = []
     try:
+        for _, channel in channels:
+            await channel.start()
+            started.append(channel)
+        await runtime.start()
+        names = " và ".join(name for name, _ in channels)
+        print(f"htxbot đang chạy trên {names} (long polling). Ctrl+C để dừng.", file=sys.stderr)
         await stop.wait()
     finally:
         await runtime.stop()
-        await telegram.stop()
+        for channel in reversed(started):
+            await channel.stop()
         await app.close()
     return 0
 
@@ -396,19 +420,30 @@ async def upgrade_only(app: HtxApp) -> None:
 
 
 async def deliver_here(app: HtxApp, settings: Settings, broadcast_id: int) -> int:
-    """Deliver one broadcast from this process through Telegram (no bot running)."""
+    """Deliver one broadcast from this process through Telegram and/or Zalo (no bot running:
+    their senders only, nothing is received)."""
     from bot.broadcaster import Broadcaster
     from bot.dispatcher import Dispatcher
-    from bot.telegram_channel import TelegramChannel
     from handlers.reminders import parse_quiet_hours
     from storage.models import Broadcast
 
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    telegram = TelegramChannel(app, settings)
-    await telegram.application.initialize()
-    await telegram.outbox.start()
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if settings.telegram_bot_token:
+        from bot.telegram_channel import TelegramChannel
+
+        telegram = TelegramChannel(app, settings)
+        await telegram.application.initialize()
+        await telegram.outbox.start()
+        closers += [telegram.outbox.stop, telegram.application.shutdown]
+    if settings.zalo_bot_token:
+        from bot.zalo_channel import ZaloChannel
+
+        zalo = ZaloChannel(app, settings)
+        await zalo.outbox.start()
+        closers.append(zalo.stop)
     quiet = parse_quiet_hours(settings.quiet_hours)
     worker = Dispatcher(app, quiet=quiet).worker
     broadcaster = Broadcaster(app, rate=settings.broadcast_rate, quiet=quiet, worker=worker)
@@ -422,8 +457,8 @@ async def deliver_here(app: HtxApp, settings: Settings, broadcast_id: int) -> in
             if bc.status == "scheduled":
                 await asyncio.sleep(1)
     finally:
-        await telegram.outbox.stop()
-        await telegram.application.shutdown()
+        for close in closers:
+            await close()
     print(f"Thông báo #{broadcast_id}: {bc.status if bc else 'không có'}")
     return 0
 
@@ -434,7 +469,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal")
     c.add_argument("--staff", action="store_true", help="đóng vai cán bộ Liên minh")
     c.add_argument("--user", default="1", help="mã người dùng (mặc định 1)")
-    sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram)")
+    sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
     a = sub.add_parser("ask", help="hỏi một câu, in câu trả lời")
     a.add_argument("question", help="câu hỏi, hoặc - để đọc mỗi dòng một câu từ stdin")
     a.add_argument("--json", action="store_true", help="in JSON, mỗi câu hỏi một dòng")
