@@ -33,10 +33,10 @@ def has_navigation(reply: Reply) -> bool:
     return any(b.payload in (BACK, CANCEL) for row in reply.buttons for b in row)
 
 
-def numbered_choices(buttons: list[Button]) -> str:
+def numbered_choices(buttons: list[Button], start: int = 1) -> str:
     """'1. Hỏi đáp luật HTX' lines, for channels that cannot show buttons."""
     return "\n".join(
-        f"{i}. {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(buttons, 1)
+        f"{i}. {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(buttons, start)
     )
 
 

@@ -38,7 +38,7 @@ from bot.zalo_updates import (
 )
 from handlers.qa import SMALL_TALK
 from handlers.router import parse_command
-from handlers.types import InboundEvent, Reply
+from handlers.types import Button, InboundEvent, Reply
 from messages.textnorm import words
 from storage.choices import chat_language, offer_choices, offered_choices
 
@@ -70,6 +70,9 @@ class ZaloChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
         self._warned_open_webhook = False
+        # Chats whose update is being answered → the choices offered so far in that answer
+        # (None until a reply has buttons): its messages share one numbering.
+        self._answering: dict[str, list[Button] | None] = {}
         app.register_sender(CHANNEL, self.send)
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -174,12 +177,14 @@ class ZaloChannel:
         # The chat's lock first, then a slot: a slot is never held while waiting for a lock.
         async with self.chat_locks.hold(event.chat_id), self._slots:
             typing = asyncio.create_task(self._typing_later(event.chat_id))
+            self._answering[event.chat_id] = None
             try:
                 for step in await self._events_for(event):
                     outcome = await self.app.handle(step)
                     await self.app.deliver(step, outcome.replies)
             finally:
                 typing.cancel()
+                self._answering.pop(event.chat_id, None)
 
     async def _events_for(self, event: InboundEvent) -> list[InboundEvent]:
         """The events to handle for one message: a typed number or label becomes the button it
@@ -227,7 +232,10 @@ class ZaloChannel:
         if needs_language(reply):
             async with self.app.sessions() as session:
                 lang = await chat_language(session, CHANNEL, chat_id)
-        rendered = render(reply, lang)
+        # A class card (Đăng ký 1–2) followed by a filter list (3–8): both stay answerable.
+        answering = chat_id in self._answering
+        before = (self._answering.get(chat_id) or []) if answering else []
+        rendered = render(reply, lang, first=len(before) + 1)
         sent: str | None = None
         try:
             for part in rendered.parts:
@@ -235,7 +243,10 @@ class ZaloChannel:
         except Exception as exc:
             raise outbox_error(exc) from exc
         if rendered.choices is not None:
-            await self._remember(chat_id, choices_to_rows(rendered.choices))
+            offered = before + rendered.choices
+            if answering:
+                self._answering[chat_id] = offered
+            await self._remember(chat_id, choices_to_rows(offered))
         return sent
 
     async def _remember(self, chat_id: str, rows: list[dict[str, str]]) -> None:

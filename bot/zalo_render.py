@@ -37,14 +37,14 @@ def plain(key: str, lang: str, **params: object) -> str:
     return markup_to_plain(t(key, lang, **params))
 
 
-def choice_hint(count: int, lang: str) -> str:
-    """'👉 Trả lời 1, 2 hoặc 3.' for a numbered list of `count` choices."""
-    if count == 1:
-        return plain("zalo_choose_one", lang)
-    if count <= FEW_CHOICES:
-        first = ", ".join(str(i) for i in range(1, count))
-        return plain("zalo_choose_few", lang, first=first, last=count)
-    return plain("zalo_choose_many", lang, last=count)
+def choice_hint(first: int, last: int, lang: str) -> str:
+    """'👉 Trả lời 1, 2 hoặc 3.' for choices numbered `first` to `last`."""
+    if first == last:
+        return plain("zalo_choose_one", lang, n=first)
+    if last - first < FEW_CHOICES:
+        numbers = ", ".join(str(i) for i in range(first, last))
+        return plain("zalo_choose_few", lang, numbers=numbers, last=last)
+    return plain("zalo_choose_many", lang, first=first, last=last)
 
 
 def needs_language(reply: Reply) -> bool:
@@ -52,19 +52,25 @@ def needs_language(reply: Reply) -> bool:
     return bool(reply.buttons or reply.request_contact or reply.document is not None)
 
 
-def render(reply: Reply, lang: str) -> Rendered:
-    """Plain text parts for one reply, each within ZALO_TEXT_LIMIT and none empty."""
+def render(reply: Reply, lang: str, first: int = 1) -> Rendered:
+    """Plain text parts for one reply, each within ZALO_TEXT_LIMIT and none empty; its
+    choices are numbered from `first` (several messages answering one update share one
+    numbering, so every number on the screen still means what it says)."""
     blocks = [markup_to_plain(reply.text).strip()]
     if reply.document is not None:
         blocks.append(plain("zalo_file_elsewhere", lang, filename=reply.document.filename))
     buttons = flat_buttons(reply)
     if buttons:
-        blocks.append(numbered_choices(buttons) + "\n" + choice_hint(len(buttons), lang))
+        last = first + len(buttons) - 1
+        blocks.append(numbered_choices(buttons, first) + "\n" + choice_hint(first, last, lang))
     if reply.request_contact:
         blocks.append(plain("zalo_type_phone", lang))
     if has_navigation(reply):
         blocks.append(plain("zalo_nav_hint", lang))
-    text = "\n\n".join(b for b in blocks if b)
+    text = blocks[0]
+    for block in blocks[1:]:
+        # A heading such as "Câu hỏi liên quan:" stays with its list when a long text is split.
+        text += ("\n" if text.endswith(":") else "\n\n") + block if text else block
     parts = [p for p in split_text(text, ZALO_TEXT_LIMIT, size=utf16_len) if p.strip()]
     return Rendered(parts, buttons if reply.buttons else None)
 
