@@ -236,21 +236,22 @@ class ZaloChannel:
         answering = chat_id in self._answering
         before = (self._answering.get(chat_id) or []) if answering else []
         rendered = render(reply, lang, first=len(before) + 1)
+        if rendered.choices is not None:
+            # Stored before sending: a reminder's reader may answer "1" the moment it arrives.
+            offered = before + rendered.choices
+            if answering:
+                self._answering[chat_id] = offered
+            await self._remember(chat_id, choices_to_rows(offered))
         sent: str | None = None
         try:
             for part in rendered.parts:
                 sent = await self.api.send_message(chat_id, part) or sent
         except Exception as exc:
             raise outbox_error(exc) from exc
-        if rendered.choices is not None:
-            offered = before + rendered.choices
-            if answering:
-                self._answering[chat_id] = offered
-            await self._remember(chat_id, choices_to_rows(offered))
         return sent
 
     async def _remember(self, chat_id: str, rows: list[dict[str, str]]) -> None:
-        """Store what a typed number now means (a failure here must not resend the message)."""
+        """Store what a typed number now means (a failure here must not stop the message)."""
         try:
             async with self.app.sessions() as session:
                 await offer_choices(session, CHANNEL, chat_id, rows)
