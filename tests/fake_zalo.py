@@ -176,8 +176,9 @@ class FakeZalo:
             if str(params.get("chat_id", "")) in self.blocked:
                 self.calls.append(Call(method + ":blocked", params))
                 return self._error(403, "Forbidden: the user cannot receive messages from bot")
-        if method != "getUpdates":
-            self.calls.append(Call(method, params))
+        if method == "getUpdates":
+            return await self.api_getUpdates(params, request)
+        self.calls.append(Call(method, params))
         return await handler(params)
 
     def _rate_limited(self) -> bool:
@@ -209,7 +210,7 @@ class FakeZalo:
             }
         )
 
-    async def api_getUpdates(self, params: dict[str, Any]) -> web.Response:
+    async def api_getUpdates(self, params: dict[str, Any], request: web.Request) -> web.Response:
         if self.webhook_url:
             return self._error(
                 400, "Bad Request: getUpdates is not available while a webhook is set"
@@ -219,6 +220,9 @@ class FakeZalo:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
+        if request.transport is None or request.transport.is_closing():
+            # The poller went away (a bot stopping): keep the update for the next one.
+            return self._error(499, "client closed the request")
         if not self._updates:
             # No update within the long poll: an error answer with code 408, as Zalo does.
             return web.json_response(
