@@ -1,25 +1,36 @@
-"""End-to-end throughput on Telegram: N text updates from U users through the local fake Bot API,
-for htxbot (`htxbot run`, SQLite, polling) and, in the same run, a plain python-telegram-bot
-echo bot. Prints updates/s for both, the ratio, reply latency and the bots' peak RSS.
+"""End-to-end throughput on Telegram: N text updates from U users through the local fake Bot API.
 
-Usage: python bench/e2e_throughput.py [--updates 2000] [--users 200]
+Default: htxbot (`htxbot run`, SQLite, polling) and, in the same run, a plain
+python-telegram-bot echo bot; prints updates/s for both, the ratio and the bots' peak RSS.
+With --matrix: htxbot on SQLite with polling, then in webhook mode on PostgreSQL with 1 and 2
+processes (the fake posting updates to each in turn), side by side. Every run also measures the
+reply latency under a steady load (--paced updates at --paced-rate per second, each from a new
+user): p50 and p95 from the update's injection to its reply reaching the fake server.
+
+Usage: python bench/e2e_throughput.py [--updates 2000] [--users 200] [--matrix]
+       [--pg-url postgresql://127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("BENCH_PROFILE", "").split()
+SECRET = "bench-secret"
 sys.path.insert(0, str(ROOT))
 
 from bench.qa_eval import load_cases  # noqa: E402
@@ -38,6 +49,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 async def wait_until(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
@@ -46,60 +63,133 @@ async def wait_until(condition, timeout: float) -> None:  # type: ignore[no-unty
         await asyncio.sleep(0.05)
 
 
-async def run_one(
-    name: str, command: list[str], env: dict[str, str], texts: list[str], users: int
-) -> dict[str, float]:
-    async with FakeTelegram() as tg:
-        env = {**env, "TELEGRAM_API_BASE_URL": tg.base_url}
-        command = [arg.replace("{base_url}", tg.base_url) for arg in command]
-        with tempfile.TemporaryFile() as log:
-            proc = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=env["BENCH_CWD"])
+async def healthy(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
             try:
-                await wait_until(
-                    lambda: "deleteWebhook" in tg.methods() or proc.poll() is not None, 60
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"bot on port {port} not healthy")
+
+
+@dataclass
+class Setup:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    processes: int = 1
+    webhook: bool = False
+
+
+def first_reply_after(tg: FakeTelegram, chat: int) -> float | None:
+    for call in tg.calls:
+        if call.method == "sendMessage" and str(call.params.get("chat_id")) == str(chat):
+            return call.at
+    return None
+
+
+async def run_one(setup: Setup, texts: list[str], users: int, paced: int, rate: float) -> dict:
+    async with FakeTelegram() as tg:
+        env = {**setup.env, "TELEGRAM_API_BASE_URL": tg.base_url}
+        command = [arg.replace("{base_url}", tg.base_url) for arg in setup.command]
+        ports = [free_port() for _ in range(setup.processes)]
+        procs, logs = [], []
+        try:
+            for port in ports:
+                log = tempfile.TemporaryFile()  # noqa: SIM115 - kept until the process ends
+                logs.append(log)
+                penv = {**env, "HTXBOT_WEBHOOK_PORT": str(port)}
+                procs.append(
+                    subprocess.Popen(
+                        command, env=penv, stdout=log, stderr=log, cwd=env["BENCH_CWD"]
+                    )
                 )
-                await asyncio.sleep(0.5)
-                injected_at: dict[int, float] = {}
-                start = time.monotonic()
-                cpu_start = cpu_seconds(proc.pid)
-                for i, text in enumerate(texts):
-                    user = 10_000 + i % users
-                    tg.send_text(user, text)
-                    injected_at.setdefault(user, start)
-                await wait_until(
-                    lambda: len(tg.sent()) >= len(texts) or proc.poll() is not None, 600
-                )
-                elapsed = time.monotonic() - start
-                sent_at = [c.at for c in tg.calls if c.method == "sendMessage"]
-                rss = peak_rss_mb(proc.pid)
-                cpu = cpu_seconds(proc.pid) - cpu_start
-            finally:
-                proc.terminate()
-                proc.wait(timeout=20)
-            if len(tg.sent()) < len(texts):
+                if setup.webhook:  # one after the other: both migrating at once is pointless
+                    await healthy(port)
+            if setup.webhook:
+                tg.use_webhooks([f"http://127.0.0.1:{p}/tg" for p in ports], SECRET, concurrency=8)
+            else:
+                await wait_until(lambda: "deleteWebhook" in tg.methods(), 60)
+            await asyncio.sleep(0.5)
+            start = time.monotonic()
+            cpu_start = sum(cpu_seconds(p.pid) for p in procs)
+            for i, text in enumerate(texts):
+                tg.send_text(10_000 + i % users, text)
+            await wait_until(lambda: len(tg.sent()) >= len(texts), 600)
+            elapsed = time.monotonic() - start
+            cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_start
+            # Steady load: each update from a new user, at a fixed rate.
+            latencies = []
+            injected: dict[int, float] = {}
+            for i in range(paced):
+                chat = 90_000 + i
+                injected[chat] = time.monotonic()
+                tg.send_text(chat, texts[i % len(texts)])
+                await asyncio.sleep(1 / rate)
+            await wait_until(lambda: all(first_reply_after(tg, c) for c in injected), 120)
+            for chat, at in injected.items():
+                latencies.append((first_reply_after(tg, chat) or at) - at)
+            rss = sum(peak_rss_mb(p.pid) for p in procs)
+        except Exception:
+            for log in logs:
                 log.seek(0)
-                raise RuntimeError(
-                    f"{name} answered {len(tg.sent())}/{len(texts)}\n"
-                    + log.read().decode()[-3000:]
-                )
-    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
+                print(log.read().decode()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait(timeout=30)
+    q = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [0.0] * 19
     return {
         "rate": len(texts) / elapsed,
         "seconds": elapsed,
         "rss": rss,
-        "cpu": cpu,
-        "gap_p50_ms": statistics.median(gaps) * 1000 if gaps else 0.0,
+        "cpu_ms": cpu / len(texts) * 1000,
+        "p50": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p95": q[18] * 1000,
     }
 
 
+async def postgres_database(admin_url: str) -> tuple[str, str]:
+    import asyncpg
+
+    name = f"htxbot_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(admin_url)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return name, f"{base}/{name}"
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--paced", type=int, default=300, help="updates of the latency phase")
+    parser.add_argument("--paced-rate", type=float, default=20.0, help="their rate, per second")
+    parser.add_argument("--matrix", action="store_true", help="SQLite polling vs PG webhook")
+    parser.add_argument("--pg-url", default="postgresql://127.0.0.1:5432/test")
     args = parser.parse_args()
     questions = [c.q for c in load_cases("tuning")]
     pool = ["/start", "/menu", "xin chào", *questions]
     texts = [pool[i % len(pool)] for i in range(args.updates)]
+    results: list[tuple[str, dict]] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_"))}
         env.update(
@@ -113,30 +203,47 @@ async def main() -> None:
                 "HTXBOT_LOG_LEVEL": "INFO",
             }
         )
-        echo = await run_one(
-            "echo",
-            [sys.executable, str(ROOT / "bench/echo_bot.py"), "123:TEST", "{base_url}"],
-            env,
-            texts,
-            args.users,
-        )
-        htx = await run_one(
-            "htxbot", [sys.executable, *PROFILE, "-m", "bot.cli", "run"], env, texts, args.users
-        )
+        htxbot = [sys.executable, *PROFILE, "-m", "bot.cli", "run"]
+        setups = [Setup("htxbot SQLite polling", htxbot, env)]
+        if not args.matrix:
+            echo = [sys.executable, str(ROOT / "bench/echo_bot.py"), "123:TEST", "{base_url}"]
+            setups.insert(0, Setup("echo bot (PTB polling)", echo, env))
+
+        def measure(setup: Setup):  # type: ignore[no-untyped-def]
+            return run_one(setup, texts, args.users, args.paced, args.paced_rate)
+
+        for setup in setups:
+            results.append((setup.name, await measure(setup)))
+        if args.matrix:
+            for n in (1, 2):
+                name, url = await postgres_database(args.pg_url)
+                hook_env = {
+                    **env,
+                    "HTXBOT_DATABASE_URL": url,
+                    "HTXBOT_WEBHOOK_URL": "https://bench.example/tg",
+                    "HTXBOT_WEBHOOK_SECRET": SECRET,
+                }
+                setup = Setup(f"htxbot PG webhook ×{n}", [*htxbot, "--webhook"], hook_env, n, True)
+                try:
+                    results.append((setup.name, await measure(setup)))
+                finally:
+                    await drop_database(args.pg_url, name)
     print(
         f"{args.updates} text updates from {args.users} users, fake Bot API on 127.0.0.1, "
-        "python-telegram-bot polling, no rate limiter"
+        f"no rate limiter; latency: {args.paced} updates at {args.paced_rate:g}/s, new users"
     )
     print(
-        f"{'bot':>10} {'updates/s':>10} {'seconds':>8} {'bot CPU s':>10} {'peak RSS':>10} "
-        f"{'p50 gap':>9}"
+        f"{'bot':>24} {'updates/s':>10} {'seconds':>8} {'CPU/update':>11} {'peak RSS':>9} "
+        f"{'p50':>8} {'p95':>8}"
     )
-    for name, r in (("echo", echo), ("htxbot", htx)):
+    for name, r in results:
         print(
-            f"{name:>10} {r['rate']:>10.0f} {r['seconds']:>8.1f} {r['cpu']:>10.1f} "
-            f"{r['rss']:>8.0f}MB {r['gap_p50_ms']:>7.2f}ms"
+            f"{name:>24} {r['rate']:>10.0f} {r['seconds']:>8.1f} {r['cpu_ms']:>9.1f}ms "
+            f"{r['rss']:>7.0f}MB {r['p50']:>6.0f}ms {r['p95']:>6.0f}ms"
         )
-    print(f"ratio htxbot/echo: {htx['rate'] / echo['rate']:.2f} (target ≥ 0.70)")
+    if not args.matrix:
+        ratio = results[1][1]["rate"] / results[0][1]["rate"]
+        print(f"ratio htxbot/echo: {ratio:.2f} (target ≥ 0.70)")
 
 
 if __name__ == "__main__":

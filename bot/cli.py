@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -16,9 +16,10 @@ from bot.settings import Settings
 from messages.kb import load_kb
 from messages.search import Answer, QAIndex
 
-NO_TOKEN = """Chưa cấu hình token Telegram, nên bot không thể kết nối.
-1. Tạo bot với @BotFather trên Telegram và lấy token.
-2. Đặt biến môi trường TELEGRAM_BOT_TOKEN=<token> (hoặc ghi vào tệp .env, xem .env.example).
+NO_TOKEN = """Chưa cấu hình token Telegram hay Zalo, nên bot không thể kết nối.
+1. Telegram: tạo bot với @BotFather, đặt TELEGRAM_BOT_TOKEN=<token>.
+2. Zalo: tạo bot với Zalo Bot Creator (bot.zaloplatforms.com), đặt ZALO_BOT_TOKEN=<token>.
+   Đặt một hoặc cả hai, trong biến môi trường hoặc tệp .env (xem .env.example).
 3. Chạy lại: htxbot run
 Muốn thử bot ngay không cần token: htxbot chat"""
 
@@ -80,7 +81,7 @@ async def chat(settings: Settings, *, user: str, staff: bool) -> int:
 
 
 async def run(settings: Settings, *, webhook: bool) -> int:
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     from bot.service import serve, webhook_problem
@@ -382,19 +383,30 @@ async def upgrade_only(app: HtxApp) -> None:
 
 
 async def deliver_here(app: HtxApp, settings: Settings, broadcast_id: int) -> int:
-    """Deliver one broadcast from this process through Telegram (no bot running)."""
+    """Deliver one broadcast from this process through Telegram and/or Zalo (no bot running:
+    their senders only, nothing is received)."""
     from bot.broadcaster import Broadcaster
     from bot.dispatcher import Dispatcher
-    from bot.telegram_channel import TelegramChannel
     from handlers.reminders import parse_quiet_hours
     from storage.models import Broadcast
 
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    telegram = TelegramChannel(app, settings)
-    await telegram.application.initialize()
-    await telegram.outbox.start()
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if settings.telegram_bot_token:
+        from bot.telegram_channel import TelegramChannel
+
+        telegram = TelegramChannel(app, settings)
+        await telegram.application.initialize()
+        await telegram.outbox.start()
+        closers += [telegram.outbox.stop, telegram.application.shutdown]
+    if settings.zalo_bot_token:
+        from bot.zalo_channel import ZaloChannel
+
+        zalo = ZaloChannel(app, settings)
+        await zalo.outbox.start()
+        closers.append(zalo.stop)
     quiet = parse_quiet_hours(settings.quiet_hours)
     worker = Dispatcher(app, quiet=quiet).worker
     broadcaster = Broadcaster(app, rate=settings.broadcast_rate, quiet=quiet, worker=worker)
@@ -408,8 +420,8 @@ async def deliver_here(app: HtxApp, settings: Settings, broadcast_id: int) -> in
             if bc.status == "scheduled":
                 await asyncio.sleep(1)
     finally:
-        await telegram.outbox.stop()
-        await telegram.application.shutdown()
+        for close in closers:
+            await close()
     print(f"Thông báo #{broadcast_id}: {bc.status if bc else 'không có'}")
     return 0
 
@@ -420,7 +432,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal")
     c.add_argument("--staff", action="store_true", help="đóng vai cán bộ Liên minh")
     c.add_argument("--user", default="1", help="mã người dùng (mặc định 1)")
-    r = sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram)")
+    r = sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
     r.add_argument(
         "--webhook",
         action="store_true",

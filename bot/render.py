@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from handlers.forms import BACK, CANCEL
 from handlers.types import Button, Reply
@@ -32,23 +33,71 @@ def has_navigation(reply: Reply) -> bool:
     return any(b.payload in (BACK, CANCEL) for row in reply.buttons for b in row)
 
 
-def numbered_choices(buttons: list[Button]) -> str:
+def numbered_choices(buttons: list[Button], start: int = 1) -> str:
     """'1. Hỏi đáp luật HTX' lines, for channels that cannot show buttons."""
     return "\n".join(
-        f"{i}. {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(buttons, 1)
+        f"{i}. {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(buttons, start)
     )
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Split under `limit` characters at paragraph, then line, then sentence boundaries."""
-    if len(text) <= limit:
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, as Java and JavaScript servers count (an emoji is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# A sentence ends with . ! ? or … (maybe closed by a bracket or quote) before a space.
+_SENTENCE_END = re.compile(r"[.!?…]+[)\]\"'»”’]*(?=\s)")
+
+
+def _fitting_prefix(text: str, limit: int, size: Callable[[str], int]) -> int:
+    """How many characters of `text` fit in `limit` as measured by `size` (at least 1)."""
+    if size is len:
+        return max(1, min(len(text), limit))
+    low, high = 0, len(text)  # binary search: size() grows with the prefix
+    while low < high:
+        mid = (low + high + 1) // 2
+        if size(text[:mid]) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return max(1, low)
+
+
+def _cut_at(window: str) -> int:
+    """Where to end a part inside `window`: the last paragraph, line, sentence or word break
+    past its first third (so no part is tiny), else the whole window (a word longer than it)."""
+    floor = len(window) // 3
+    for sep in ("\n\n", "\n"):
+        at = window.rfind(sep)
+        if at > floor:
+            return at
+    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() > floor]
+    if ends:
+        return ends[-1]
+    at = window.rfind(" ")
+    return at if at > floor else len(window)
+
+
+def split_text(text: str, limit: int, *, size: Callable[[str], int] = len) -> list[str]:
+    """Split under `limit` (measured by `size`) at paragraph, then line, then sentence, then
+    word boundaries. A text that fits comes back unchanged; otherwise every part is stripped,
+    never empty and never over the limit."""
+    if size(text) <= limit:
         return [text]
-    for sep in ("\n\n", "\n", ". ", " "):
-        cut = text.rfind(sep, 0, limit)
-        if cut > limit // 3:
-            head = text[: cut + (1 if sep == ". " else 0)].rstrip()
-            return [head, *split_text(text[cut + len(sep) :].lstrip(), limit)]
-    return [text[:limit], *split_text(text[limit:], limit)]
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        if size(rest) <= limit:
+            parts.append(rest)
+            break
+        window = rest[: _fitting_prefix(rest, limit, size)]
+        cut = _cut_at(window)
+        head = rest[:cut].rstrip()
+        if not head:  # cannot happen (rest starts with a non-space); never loop forever
+            head, cut = window, len(window)
+        parts.append(head)
+        rest = rest[cut:].lstrip()
+    return parts
 
 
 def pick_choice(text: str, buttons: list[Button]) -> Button | None:

@@ -1,5 +1,6 @@
-"""`htxbot run`: assemble the app, the channels, the scheduler and (in webhook mode) the web
-server; stop gracefully on SIGTERM or Ctrl+C within about ten seconds."""
+"""`htxbot run`: assemble the app, the configured channels (Telegram, Zalo), the scheduler and,
+in webhook mode, the web server; stop gracefully on SIGTERM or Ctrl+C within about ten
+seconds."""
 
 from __future__ import annotations
 
@@ -9,50 +10,90 @@ import logging
 import signal
 import sys
 import time
+from typing import Protocol
+from urllib.parse import urlsplit
 
 from bot.app import HtxApp
 from bot.scheduler import Runtime
 from bot.settings import Settings
-from bot.telegram_channel import TelegramChannel
-from bot.webserver import WebServer, webhook_path
+from bot.webserver import Accept, WebServer, webhook_path
 
 log = logging.getLogger("htxbot")
 STOP_WITHIN = 8.0  # seconds for handlers and sends under way, inside systemd's usual 10
+ZALO_PATH = "/zalo/webhook"
 
 NO_WEBHOOK_URL = """Chế độ webhook cần địa chỉ công khai của bot:
 đặt HTXBOT_WEBHOOK_URL=https://ten-mien-cua-ban/telegram (xem README, mục Webhook)."""
 NO_WEBHOOK_SECRET = """Chế độ webhook cần một mã bí mật để Telegram ký mỗi yêu cầu:
 đặt HTXBOT_WEBHOOK_SECRET=<chuỗi ngẫu nhiên, chữ, số, _ hoặc ->, giống nhau ở mọi tiến trình.
 Tạo nhanh: python -c "import secrets; print(secrets.token_urlsafe(32))\""""
+NO_ZALO_SECRET = (
+    """Webhook Zalo cần ZALO_WEBHOOK_SECRET (8–256 ký tự), giống nhau ở mọi tiến trình."""
+)
+
+
+class Channel(Protocol):
+    name: str
+    accepting: bool
+    secret_header: str
+
+    async def start(self, *, webhook_url: str | None = None) -> None: ...
+
+    async def accept_webhook(self, secret: str | None, body: bytes) -> int: ...
+
+    async def stop_updates(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def webhook_problem(settings: Settings) -> str | None:
     if not settings.webhook_url:
         return NO_WEBHOOK_URL
-    if not settings.webhook_secret:
+    if settings.telegram_bot_token and not settings.webhook_secret:
         return NO_WEBHOOK_SECRET
+    if settings.zalo_bot_token and not settings.zalo_webhook_secret:
+        return NO_ZALO_SECRET
     return None
+
+
+def zalo_webhook_url(settings: Settings) -> str:
+    """Zalo's webhook is served beside Telegram's, at /zalo/webhook on the same host."""
+    parts = urlsplit(settings.webhook_url)
+    return f"{parts.scheme}://{parts.netloc}{ZALO_PATH}"
+
+
+def channels_for(app: HtxApp, settings: Settings, *, webhook: bool) -> list[Channel]:
+    """Every channel with a token: Telegram, Zalo, or both (one app, one scheduler)."""
+    channels: list[Channel] = []
+    if settings.telegram_bot_token:
+        from bot.telegram_channel import TelegramChannel
+
+        channels.append(TelegramChannel(app, settings, webhook=webhook))
+    if settings.zalo_bot_token:
+        from bot.zalo_channel import ZaloChannel
+
+        channels.append(ZaloChannel(app, settings))
+    return channels
+
+
+def webhook_url_of(channel: Channel, settings: Settings) -> str:
+    return settings.webhook_url if channel.name == "telegram" else zalo_webhook_url(settings)
 
 
 async def serve(settings: Settings, *, webhook: bool) -> int:
     """Run until SIGTERM/SIGINT; returns the exit code."""
     app = HtxApp(settings)
     await app.start()
-    telegram = TelegramChannel(app, settings, webhook=webhook)
+    channels = channels_for(app, settings, webhook=webhook)
     runtime = Runtime(app, settings)
     web = None
     if webhook:
+        hooks: dict[str, tuple[str, Accept]] = {}
+        for channel in channels:
+            path = webhook_path(webhook_url_of(channel, settings))
+            hooks[path] = (channel.secret_header, channel.accept_webhook)
         web = WebServer(
-            app,
-            runtime,
-            host=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhooks={
-                webhook_path(settings.webhook_url): (
-                    "X-Telegram-Bot-Api-Secret-Token",
-                    telegram.accept_webhook,
-                )
-            },
+            app, runtime, host=settings.webhook_listen, port=settings.webhook_port, webhooks=hooks
         )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -61,27 +102,31 @@ async def serve(settings: Settings, *, webhook: bool) -> int:
     try:
         if web is not None:
             await web.start()  # listening before setWebhook, so no update is refused
-        await telegram.start()
+        for channel in channels:
+            await channel.start(webhook_url=webhook_url_of(channel, settings) if webhook else None)
         await runtime.start()
-        mode = f"webhook, port {web.port}" if web is not None else "long polling"
-        print(f"htxbot đang chạy trên Telegram ({mode}). Ctrl+C để dừng.", file=sys.stderr)
+        names = " và ".join("Telegram" if c.name == "telegram" else "Zalo" for c in channels)
+        mode = f"webhook, cổng {web.port}" if web is not None else "long polling"
+        print(f"htxbot đang chạy trên {names} ({mode}). Ctrl+C để dừng.", file=sys.stderr)
         await stop.wait()
     finally:
-        await shutdown(app, telegram, runtime, web)
+        await shutdown(app, runtime, web, channels)
     return 0
 
 
 async def shutdown(
-    app: HtxApp, telegram: TelegramChannel, runtime: Runtime, web: WebServer | None
+    app: HtxApp, runtime: Runtime, web: WebServer | None, channels: list[Channel]
 ) -> None:
-    """Stop taking updates (webhooks answer 503, so Telegram retries them elsewhere or later),
-    finish the handlers and sends under way, give back claimed rows, close the database."""
+    """Stop taking updates (webhooks answer 503, so the platform sends them again later or to
+    another process), finish the handlers and sends under way, give back claimed rows, close
+    the database."""
     started = time.monotonic()
     log.info("shutting down")
-    telegram.accepting = False
+    for channel in channels:
+        channel.accepting = False
     if web is not None:
         web.stopping = True
-    steps = [runtime.stop(), telegram.stop_updates()]
+    steps = [runtime.stop(), *(channel.stop_updates() for channel in channels)]
     if web is not None:
         steps.append(web.stop())
     try:
@@ -89,7 +134,8 @@ async def shutdown(
     except TimeoutError:
         log.error("shutdown: work still under way after %.0fs, stopping anyway", STOP_WITHIN)
     await runtime.release_claims()
-    with contextlib.suppress(Exception):
-        await telegram.stop()
+    for channel in channels:
+        with contextlib.suppress(Exception):
+            await channel.stop()
     await app.close()
     log.info("stopped in %.1fs", time.monotonic() - started)

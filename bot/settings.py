@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
+    # Zalo Bot Platform (bot.zaloplatforms.com): token from Zalo Bot Creator, API base URL
+    # (tests point it at a local fake), webhook secret (8–256 characters, sent back by Zalo in
+    # the X-Bot-Api-Secret-Token header) and this process's send rate (Zalo publishes none).
+    zalo_bot_token: str = Field(default="", alias="ZALO_BOT_TOKEN", repr=False)
+    zalo_api_base_url: str = Field(
+        default="https://bot-api.zaloplatforms.com/bot", alias="ZALO_API_BASE_URL"
+    )
+    zalo_webhook_secret: str = Field(default="", alias="ZALO_WEBHOOK_SECRET", repr=False)
+    zalo_rate: float = Field(default=10.0, alias="HTXBOT_ZALO_RATE", gt=0, le=100)
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="HTXBOT_ADMINS")
     staff_chat_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="HTXBOT_STAFF_CHAT_IDS"
@@ -87,6 +96,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_path(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret(cls, value: str) -> str:
+        if value and not 8 <= len(value) <= 256:
+            raise ValueError("ZALO_WEBHOOK_SECRET: Zalo cần khoá bí mật dài 8 đến 256 ký tự")
+        return value
 
     @field_validator("admins")
     @classmethod

@@ -129,6 +129,9 @@ def reply_markup(reply: Reply) -> Any:
 class TelegramChannel:
     """Wires one python-telegram-bot Application to the shared HtxApp."""
 
+    name = CHANNEL
+    secret_header = "X-Telegram-Bot-Api-Secret-Token"
+
     def __init__(self, app: HtxApp, settings: Settings, *, webhook: bool = False) -> None:
         self.app = app
         builder = (
@@ -259,9 +262,10 @@ class TelegramChannel:
         await self.application.update_queue.put(update)
         return 200
 
-    async def start(self) -> None:
+    async def start(self, *, webhook_url: str | None = None) -> None:
         """Initialise, then receive updates: set the webhook, or long-poll getUpdates.
         Pending updates are never dropped."""
+        self.webhook_url = webhook_url or self.webhook_url
         await self.application.initialize()
         username = self.application.bot.username
         self.app.config = dataclasses.replace(self.app.config, bot_username=username or "")

@@ -71,6 +71,9 @@ class User(Base):
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The choices last offered as a numbered list on a channel without buttons (Zalo), so a
+    # typed "2" means the same after a restart or in another bot process. Deleted with the user.
+    offered_choices: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     @property
     def role_set(self) -> set[str]:

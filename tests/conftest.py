@@ -1,4 +1,5 @@
-"""Shared fixtures: settings on a temporary SQLite file, the app, the fake Telegram server."""
+"""Shared fixtures: settings on a temporary SQLite file, the app, the fake Telegram and Zalo
+servers."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ import pytest
 from bot.app import HtxApp
 from bot.settings import Settings
 from bot.telegram_channel import TelegramChannel
+from bot.zalo_channel import ZaloChannel
 from handlers.types import InboundEvent, Reply
 from tests.fake_telegram import FakeTelegram
+from tests.fake_zalo import FakeZalo
+from tests.fake_zalo import user_id as zalo_user_id
 
 ADMIN_ID = 777
 
@@ -142,6 +146,41 @@ async def telegram_bot(tmp_path: Path, tg: FakeTelegram) -> AsyncIterator[Telegr
     application = HtxApp(settings)
     await application.start()
     channel = TelegramChannel(application, settings)
+    await channel.start()
+    yield channel
+    await channel.stop()
+    await application.close()
+
+
+# --- Zalo: the real ZaloChannel against tests/fake_zalo.py, on SQLite and PostgreSQL ----------
+ZALO_ADMIN = zalo_user_id(777)
+
+
+def zalo_settings(tmp_path: Path, db_url: str, zl: FakeZalo, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "HTXBOT_DATABASE_URL": db_url,
+        "ZALO_BOT_TOKEN": zl.token,
+        "ZALO_API_BASE_URL": zl.base_url,
+        "HTXBOT_ADMINS": f"telegram:{ADMIN_ID},zalo:{ZALO_ADMIN}",
+        "HTXBOT_ZALO_RATE": 100,
+    }
+    values.update(overrides)
+    return make_settings(tmp_path, **values)
+
+
+@pytest.fixture
+async def zl() -> AsyncIterator[FakeZalo]:
+    async with FakeZalo() as server:
+        yield server
+
+
+@pytest.fixture
+async def zalo_bot(tmp_path: Path, db_url: str, zl: FakeZalo) -> AsyncIterator[ZaloChannel]:
+    """The real htxbot application and Zalo adapter, long-polling the fake Zalo server."""
+    settings = zalo_settings(tmp_path, db_url, zl)
+    application = HtxApp(settings)
+    await application.start()
+    channel = ZaloChannel(application, settings)
     await channel.start()
     yield channel
     await channel.stop()

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def htxbot(*args: str, stdin: str = "", tmp: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_", "ZALO_"))
+    }
     clean.update({"HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'cli.db'}", **env})
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
@@ -32,7 +34,7 @@ def htxbot(*args: str, stdin: str = "", tmp: Path, **env: str) -> subprocess.Com
 def test_run_without_token_explains_and_fails(tmp_path: Path):
     result = htxbot("run", tmp=tmp_path)
     assert result.returncode != 0
-    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "ZALO_BOT_TOKEN" in result.stderr
     assert "htxbot chat" in result.stderr
 
 
@@ -243,7 +245,11 @@ async def test_broadcast_cli_deliver_sends_through_telegram(tmp_path: Path):
         await s.commit()
     await engine.dispose()
     async with FakeTelegram() as tg:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("HTXBOT_", "TELEGRAM_", "ZALO_"))
+        }
         env.update(
             {
                 "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",

@@ -32,6 +32,7 @@ from tests.fake_telegram import FakeTelegram
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "two-process-secret"
 RATE_LIMIT = 30  # the fake answers 429 beyond this many messages in any second
+CONFIGURED = 26  # HTXBOT_TELEGRAM_RATE: all processes together, with room for timing jitter
 PEOPLE, REMINDERS = 2000, 1000
 FIRST_CHAT = 3_000_000
 
@@ -148,11 +149,12 @@ async def counts(url: str) -> tuple[Counter[str], Counter[str], int]:
     return rem, rec, regs  # fmt: skip
 
 
-def busiest_second(times: list[float]) -> int:
+def busiest(times: list[float], window: float) -> int:
+    """The most messages sent within any `window` seconds."""
     times = sorted(times)
     best, j = 0, 0
     for i, t in enumerate(times):
-        while times[j] <= t - 1.0:
+        while times[j] <= t - window:
             j += 1
         best = max(best, i - j + 1)
     return best
@@ -171,6 +173,7 @@ async def bots(tmp_path: Path, db_url: str, tg: FakeTelegram) -> AsyncIterator[l
         "HTXBOT_ADMINS": f"telegram:{ADMIN_ID}",
         "HTXBOT_STAFF_CHAT_IDS": "-100500",
         "HTXBOT_DISPATCH_INTERVAL": "0.5",
+        "HTXBOT_TELEGRAM_RATE": str(CONFIGURED),
         "HTXBOT_LOG_LEVEL": "WARNING",
     }
     procs = [BotProcess(env, tmp_path / f"bot{i}.log") for i in (1, 2)]
@@ -228,6 +231,10 @@ async def test_two_webhook_processes_are_one_bot(
     assert sum(1 for kind, _ in by_kind if kind == "reminder") == REMINDERS
     assert tg.too_many_requests == 0
     sends = [c.at for c in tg.calls if c.method in ("sendMessage", "editMessageText")]
-    assert busiest_second(sends) <= RATE_LIMIT
+    # Sustained: within the configured rate over 5 s (+1 for the bucket, +2 for messages whose
+    # turn fell just outside the window but that arrived a few ms late or early); any single
+    # second: under Telegram's limit.
+    assert busiest(sends, 5.0) <= CONFIGURED * 5 + 3
+    assert busiest(sends, 1.0) <= RATE_LIMIT
     code, took = await bots[1].terminate()
     assert code == 0 and took < 10

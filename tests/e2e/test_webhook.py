@@ -73,7 +73,7 @@ async def deployed(tmp_path: Path, db_url: str, tg: FakeTelegram) -> AsyncIterat
     tg.use_webhooks([deployment.base + "/tg/hook"])
     yield deployment
     if not web.stopping:
-        await shutdown(app, telegram, runtime, web)
+        await shutdown(app, runtime, web, [telegram])
 
 
 async def test_updates_arrive_by_webhook_and_are_answered(
@@ -183,7 +183,7 @@ async def test_graceful_stop_gives_claimed_rows_back(
         await s.commit()
     await tg.wait_sent(40, timeout=30)
     started = time.monotonic()
-    await shutdown(app, deployed.telegram, deployed.runtime, deployed.web)
+    await shutdown(app, deployed.runtime, deployed.web, [deployed.telegram])
     assert time.monotonic() - started < 10
     sent = [str(p["chat_id"]) for p in tg.sent() if str(p["chat_id"]).startswith("5")]
     assert len(sent) == len(set(sent)) and 40 <= len(sent) < 300
