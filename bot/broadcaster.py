@@ -13,9 +13,16 @@ from bot.app import HtxApp
 from bot.dispatcher import _dead_here
 from bot.outbox import BULK, INTERACTIVE, Budget, Stopping, Transient, Unreachable
 from bot.pipeline import Pipeline
-from handlers.broadcasts import final_report, progress_reply, render_broadcast
+from handlers.broadcasts import (
+    broadcast_attachment,
+    final_report,
+    progress_reply,
+    render_broadcast,
+)
 from handlers.reminders import quiet_until
+from handlers.types import Attachment
 from storage.broadcasts import (
+    attachment_data,
     claim_recipients,
     finish_if_complete,
     finish_recipient,
@@ -49,6 +56,7 @@ class Broadcaster(Pipeline):
         self._lock = asyncio.Lock()
         super().__init__()
         self._last_edit: dict[int, float] = {}
+        self._files: dict[int, Attachment | None] = {}
 
     async def _pace(self) -> None:
         """The broadcast's own budget, under the channel's overall one."""
@@ -114,10 +122,9 @@ class Broadcaster(Pipeline):
         if self.stopping:  # shutting down: release_claims() gives the row back
             return
         status, error = "sent", ""
+        reply = render_broadcast(bc, user.language, await self._attachment(bc))
         try:
-            await self.app.send(
-                row.channel, row.chat_id, render_broadcast(bc, user.language), priority=BULK
-            )
+            await self.app.send(row.channel, row.chat_id, reply, priority=BULK)
         except Stopping:
             return
         except Unreachable as exc:
@@ -131,6 +138,18 @@ class Broadcaster(Pipeline):
             status = "pending" if row.attempts + 1 < MAX_ATTEMPTS else "failed"
             error = str(exc)
         await self._record(row, status, error)
+
+    async def _attachment(self, bc: Broadcast) -> Attachment | None:
+        """The broadcast's photo or file, its bytes read from the database once per process."""
+        if not bc.attachment_kind:
+            return None
+        if bc.id not in self._files:
+            data = b""
+            if not bc.attachment_file_id:
+                async with self.app.sessions() as s:
+                    data = await attachment_data(s, bc.id)
+            self._files[bc.id] = broadcast_attachment(bc, data)
+        return self._files[bc.id]
 
     async def _record(self, row: BroadcastRecipient, status: str, error: str) -> None:
         async with self.app.sessions() as s:

@@ -259,9 +259,11 @@ async def add_class(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _segment(pairs: list[str]) -> dict[str, object]:
-    """`province=dak lak`, `class=3`, `reg_status=moi`, `sector=chan_nuoi`, `language=en`."""
+def _segment(pairs: list[str], admins: list[str]) -> dict[str, object]:
+    """`province=dak lak`, `class=3`, `reg_status=moi`, `sector=chan_nuoi`, `language=en`,
+    `role=farmer|leader|staff`."""
     from messages.locations import find_provinces
+    from storage.broadcasts import ROLES
 
     segment: dict[str, object] = {}
     for pair in pairs:
@@ -275,9 +277,39 @@ def _segment(pairs: list[str]) -> dict[str, object]:
             segment["class_id"] = int(value)
         elif key in ("reg_status", "sector", "language", "channel") and value:
             segment[key] = value
+        elif key == "role" and value in ROLES:
+            segment["role"] = value
+            if value != "leader":
+                segment["staff_refs"] = sorted(admins)
         else:
             raise ValueError(f"--segment: không hiểu «{pair}»")
     return segment
+
+
+PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+PHOTO_MAX, DOCUMENT_MAX = 10 * 1024 * 1024, 50 * 1024 * 1024  # Telegram's upload limits
+
+
+def read_attachment(photo: str | None, document: str | None) -> dict[str, object]:
+    """--photo / --document → the broadcast's attachment columns (empty when neither)."""
+    name = photo or document
+    if not name:
+        return {}
+    path = Path(name)
+    if not path.is_file():
+        raise ValueError(f"không tìm thấy tệp {name}")
+    kind, limit = ("photo", PHOTO_MAX) if photo else ("document", DOCUMENT_MAX)
+    if kind == "photo" and path.suffix.lower() not in PHOTO_TYPES:
+        raise ValueError("--photo: chỉ nhận ảnh jpg, png hoặc webp (tệp khác: --document)")
+    if path.stat().st_size > limit:
+        raise ValueError(f"--{kind}: tệp lớn hơn {limit // 1024 // 1024} MB")
+    if path.stat().st_size == 0:
+        raise ValueError(f"--{kind}: tệp rỗng")
+    return {
+        "attachment_kind": kind,
+        "attachment_name": path.name[:200],
+        "attachment_data": path.read_bytes(),
+    }
 
 
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -324,12 +356,17 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
                 print(f"#{found.id} {found.status} total {found.total} {dict(counts)}")
                 print(found.text)
                 return 0
+            try:
+                attachment = read_attachment(args.photo, args.document)
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
             problems = html_errors(args.text or "")
             if not args.text or problems:
                 print("--text: " + ("; ".join(problems) or "trống"), file=sys.stderr)
                 return 2
             try:
-                segment = _segment(args.segment or [])
+                segment = _segment(args.segment or [], settings.admins)
             except ValueError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
@@ -366,6 +403,7 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
                 quiet_override=args.quiet_override,
                 buttons=buttons,
                 created_at=now,
+                **attachment,
             )
             await s.commit()
             print(bc.id)
@@ -474,10 +512,14 @@ def parser() -> argparse.ArgumentParser:
     bc.add_argument(
         "--segment",
         action="append",
-        help="province=…, class=3, reg_status=moi, sector=…, language=en (lặp lại)",
+        help="province=…, class=3, reg_status=moi, sector=…, role=farmer|leader|staff, "
+        "language=en (lặp lại)",
     )
     bc.add_argument("--at", help='gửi lúc, ví dụ "8h 5/12" (mặc định: ngay)')
     bc.add_argument("--button", action="append", help='nút liên kết "Tên | https://…" (lặp lại)')
+    files = bc.add_mutually_exclusive_group()
+    files.add_argument("--photo", help="ảnh gửi kèm (jpg, png, webp; tối đa 10 MB)")
+    files.add_argument("--document", help="tệp gửi kèm (PDF, Word…; tối đa 50 MB)")
     bc.add_argument("--quiet-override", action="store_true", help="gửi cả trong giờ nghỉ")
     bc.add_argument("--yes", action="store_true", help="xác nhận gửi")
     bc.add_argument(

@@ -31,8 +31,9 @@ from bot.outbox import INTERACTIVE, Outbox, RetryAfter, Transient, Unreachable
 from bot.render import split_text
 from bot.settings import Settings
 from bot.shared_rate import SharedBudget
+from bot.telegram_files import FileSender
 from handlers.router import menu_commands
-from handlers.types import InboundEvent, Reply
+from handlers.types import Attachment, InboundEvent, Reply
 
 CHANNEL = "telegram"
 CONCURRENT_UPDATES = 4
@@ -80,7 +81,23 @@ def event_from_message(message: Message) -> InboundEvent | None:
     if message.text is not None:
         return replace(base, text=message.text)
     kind = next((k for k in _MEDIA if getattr(message, k, None)), "other")
-    return replace(base, unsupported=kind)
+    return replace(base, unsupported=kind, attachment=attachment_of(message))
+
+
+def attachment_of(message: Message) -> Attachment | None:
+    """A photo or file by its file_id (not downloaded: only a form that asks for one uses it,
+    and Telegram lets the bot send it again by that id)."""
+    if message.photo:
+        return Attachment(filename="anh.jpg", kind="photo", file_id=message.photo[-1].file_id)
+    doc = message.document
+    if doc is not None:
+        return Attachment(
+            filename=doc.file_name or "tep",
+            kind="document",
+            file_id=doc.file_id,
+            mime=doc.mime_type or "application/octet-stream",
+        )
+    return None
 
 
 def event_from_update(update: Update) -> InboundEvent | None:
@@ -163,6 +180,7 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.poll_timeout = settings.poll_timeout
         self.chat_locks = ChatLocks()
+        self.files = FileSender()
         app.register_sender(CHANNEL, self.send, self.outbox)
 
     async def _register_commands(self) -> None:
@@ -213,9 +231,9 @@ class TelegramChannel:
                 )
                 return reply.edit_message_id
             if reply.document is not None:
-                await bot.send_document(
-                    chat_id, reply.document.data, filename=reply.document.filename
-                )
+                captioned = await self.files.send(bot, chat_id, reply, reply_markup(reply))
+                if captioned is not None:
+                    return str(captioned.message_id)
             parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             sent = None
             for i, part in enumerate(parts):

@@ -9,27 +9,48 @@ from typing import Any
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
-from handlers.types import Button, Ctx, InboundEvent, Reply
+from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.html_check import html_errors
 from messages.i18n import Markup, label, t
 from messages.locations import find_provinces, place_name
 from messages.timefmt import local_time
 from messages.vi_datetime import parse_vi_datetime
 from storage import audit
-from storage.broadcasts import cancel_broadcast, count_audience, create_broadcast, progress, recent
+from storage.broadcasts import (
+    ROLES,
+    cancel_broadcast,
+    count_audience,
+    create_broadcast,
+    progress,
+    recent,
+)
 from storage.forms import clear_form
 from storage.models import Broadcast
 from storage.registrations import STATUSES
 
 MAX_TEXT = 3500
-SEGMENTS = ("all", "province", "class", "registrants", "language")
+SEGMENTS = ("all", "province", "class", "registrants", "role", "language")
 
 
-def render_broadcast(bc: Broadcast, lang: str) -> Reply:
-    """Staff HTML as written (checked when saved), the line on how to stop them, and the link
-    buttons staff added."""
+def broadcast_attachment(bc: Broadcast, data: bytes = b"") -> Attachment | None:
+    """The broadcast's photo or file, if it has one (`data`: its bytes, loaded by the caller)."""
+    if not bc.attachment_kind:
+        return None
+    return Attachment(
+        filename=bc.attachment_name or "tep",
+        data=data,
+        kind=bc.attachment_kind,
+        file_id=bc.attachment_file_id,
+    )
+
+
+def render_broadcast(bc: Broadcast, lang: str, attachment: Attachment | None = None) -> Reply:
+    """Staff HTML as written (checked when saved), the line on how to stop them, the link
+    buttons staff added, and the photo or file if there is one."""
     buttons = tuple((Button(text, url=url),) for text, url in (bc.buttons or []))
-    return Reply(Markup(bc.text) + "\n\n" + t("bc_footer", lang), buttons=buttons)
+    return Reply(
+        Markup(bc.text) + "\n\n" + t("bc_footer", lang), buttons=buttons, document=attachment
+    )
 
 
 def progress_reply(bc: Broadcast, counts: Counter[str], rate: float, *, final: bool) -> Reply:
@@ -103,6 +124,8 @@ def describe_segment(segment: dict[str, Any], lang: str) -> str:
                 status=label(f"status_{segment['reg_status']}", lang),
             )
         )
+    if segment.get("role"):
+        parts.append(label(f"role_{segment['role']}", lang))
     if segment.get("language"):
         parts.append(segment["language"])
     return "; ".join(parts)
@@ -127,6 +150,30 @@ async def read_text(event: InboundEvent, value: str | None, ctx: Ctx, data: Data
     return Parsed(text)
 
 
+def ask_attachment(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("bc_ask_attachment", ctx.lang),
+        buttons=((choice("skip", label("btn_skip", ctx.lang)),),),
+    )
+
+
+async def read_attachment(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    if value == "skip":
+        return Parsed(None)
+    file = event.attachment
+    # Only a Telegram file_id can be sent again by the bot; other channels cannot upload here.
+    if file is None or not file.file_id or event.channel != "telegram":
+        return Parsed(error="bc_bad_attachment")
+    return Parsed({"kind": file.kind, "name": file.filename[:200], "file_id": file.file_id})
+
+
+def stored_attachment(data: Data) -> Attachment | None:
+    found = data.get("attachment")
+    if not found:
+        return None
+    return Attachment(filename=found["name"], kind=found["kind"], file_id=found["file_id"])
+
+
 def ask_buttons(ctx: Ctx, data: Data) -> Reply:
     return Reply(
         t("bc_ask_buttons", ctx.lang), buttons=((choice("skip", label("btn_skip", ctx.lang)),),)
@@ -148,8 +195,10 @@ def ask_segment(ctx: Ctx, data: Data) -> Reply:
 async def read_segment(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     if value not in SEGMENTS:
         return Parsed(error="reg_bad_choice")
-    data["segment"] = {}
-    return Parsed(value, goto="when" if value == "all" else "segment_value")
+    if value == "all":
+        data["segment"] = {}
+        return Parsed(value, goto="when")
+    return Parsed(value, goto="segment_value")
 
 
 def ask_segment_value(ctx: Ctx, data: Data) -> Reply:
@@ -158,6 +207,11 @@ def ask_segment_value(ctx: Ctx, data: Data) -> Reply:
         return Reply(
             t("bc_ask_reg_status", ctx.lang),
             buttons=tuple((choice(s, label(f"status_{s}", ctx.lang)),) for s in STATUSES),
+        )
+    if kind == "role":
+        return Reply(
+            t("bc_ask_role", ctx.lang),
+            buttons=tuple((choice(r, label(f"role_{r}", ctx.lang)),) for r in ROLES),
         )
     if kind == "language":
         return Reply(
@@ -171,22 +225,45 @@ async def read_segment_value(
     event: InboundEvent, value: str | None, ctx: Ctx, data: Data
 ) -> Parsed:
     kind, text = data.get("segment_kind"), (event.text or "").strip()
+    chosen = data.setdefault("segment", {})  # conditions add up: a province AND a role…
     if kind == "province":
         found = find_provinces(text)
         if len(found) != 1:
             return Parsed(error="reg_no_province", params={"typed": text})
-        data["segment"] = {"province": [found[0].code]}
+        chosen["province"] = [found[0].code]
     elif kind == "class":
         if not text.isdecimal():
             return Parsed(error="bc_bad_class")
-        data["segment"] = {"class_id": int(text)}
+        chosen["class_id"] = int(text)
     elif kind == "registrants" and value in STATUSES:
-        data["segment"] = {"reg_status": value}
+        chosen["reg_status"] = value
+    elif kind == "role" and value in ROLES:
+        chosen["role"] = value
+        if value != "leader":  # staff listed in settings are staff without the stored role
+            chosen["staff_refs"] = sorted(ctx.config.admins)
     elif kind == "language" and value in ("vi", "en"):
-        data["segment"] = {"language": value}
+        chosen["language"] = value
     else:
         return Parsed(error="reg_bad_choice")
     return Parsed(None)
+
+
+def ask_segment_more(ctx: Ctx, data: Data) -> Reply:
+    return Reply(
+        t("bc_ask_more", ctx.lang, segment=describe_segment(data.get("segment", {}), ctx.lang)),
+        buttons=(
+            (choice("next", label("bc_seg_next", ctx.lang)),),
+            (choice("more", label("bc_seg_more", ctx.lang)),),
+        ),
+    )
+
+
+async def read_segment_more(
+    event: InboundEvent, value: str | None, ctx: Ctx, data: Data
+) -> Parsed:
+    if value == "more":
+        return Parsed(None, goto="segment_kind")
+    return Parsed(None) if value == "next" else Parsed(error="reg_bad_choice")
 
 
 def ask_when(ctx: Ctx, data: Data) -> Reply:
@@ -221,7 +298,9 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
     links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
     return Reply(
-        head + "\n\n" + body, buttons=(*links, (choice("send", label("bc_send", ctx.lang)),))
+        head + "\n\n" + body,
+        buttons=(*links, (choice("send", label("bc_send", ctx.lang)),)),
+        document=stored_attachment(data),
     )
 
 
@@ -250,6 +329,9 @@ async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
         send_at=datetime.fromisoformat(data["when"]),
         quiet_override=bool(data.get("quiet_override")),
         buttons=data.get("buttons", []),
+        attachment_kind=(data.get("attachment") or {}).get("kind"),
+        attachment_name=(data.get("attachment") or {}).get("name", ""),
+        attachment_file_id=(data.get("attachment") or {}).get("file_id", ""),
         report_channel=ctx.user.channel,
         report_chat_id=ctx.user.chat_id,
         created_at=ctx.now,
@@ -278,9 +360,11 @@ BROADCAST_FORM = Form(
     "broadcast",
     (
         Step("text", ask_text, read_text),
+        Step("attachment", ask_attachment, read_attachment, files=True),
         Step("buttons", ask_buttons, read_buttons),
         Step("segment_kind", ask_segment, read_segment),
         Step("segment_value", ask_segment_value, read_segment_value, keep=False),
+        Step("segment_more", ask_segment_more, read_segment_more, keep=False),
         Step("when", ask_when, read_when_and_count),
         Step("confirm", ask_confirm, read_confirm, keep=False),
     ),

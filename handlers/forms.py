@@ -8,6 +8,7 @@ Every prompt carries "Quay lại" and "Huỷ". Editing from a summary jumps to a
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -52,6 +53,7 @@ class Step:
     prompt: Callable[[Ctx, Data], Reply]
     accept: Callable[[InboundEvent, str | None, Ctx, Data], Awaitable[Parsed]]
     keep: bool = True  # store Parsed.value under `key`
+    files: bool = False  # a photo or file sent here is an answer (InboundEvent.attachment)
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,7 @@ def choice(value: str, text: str) -> Button:
 def with_nav(reply: Reply, ctx: Ctx, back: bool) -> Reply:
     nav = [Button(label("btn_back", ctx.lang), BACK)] if back else []
     nav.append(Button(label("btn_cancel", ctx.lang), CANCEL))
-    return Reply(
-        reply.text, buttons=(*reply.buttons, tuple(nav)), request_contact=reply.request_contact
-    )
+    return replace(reply, buttons=(*reply.buttons, tuple(nav)))
 
 
 async def ask(form: Form, key: str, ctx: Ctx, data: Data) -> list[Reply]:
@@ -95,7 +95,7 @@ async def start(form: Form, ctx: Ctx, data: Data | None = None) -> list[Reply]:
 
 async def advance(form: Form, state: FormState, event: InboundEvent, ctx: Ctx) -> list[Reply]:
     """Feed one event to the active form; returns what to say next."""
-    data: Data = dict(state.data or {})
+    data: Data = copy.deepcopy(state.data or {})  # steps may change nested values in place
     step = form.step(state.step)
     typed = " ".join(words(event.text or ""))
     raw = (event.text or "").strip()

@@ -21,6 +21,7 @@ from messages.timefmt import local_date
 from messages.vi_datetime import parse_vi_datetime
 from storage.forms import clear_form
 from storage.reminders import add_reminder, cancel_where
+from storage.users import add_role
 
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*$")
 AGM_MONTHS, NOTICE_DAYS, BOARD_RECURRENCE = 4, 3, "quarterly"
@@ -82,6 +83,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
     await clear_form(ctx.session, ctx.user.id)
     await cancel_where_legal(ctx)
     tz, now, user = ctx.config.timezone, ctx.now, ctx.user
+    add_role(user, "leader")  # they run a co-op: staff can address co-op leaders as a group
     day, month = (int(x) for x in data["year_end"].split("/"))
     today = now.astimezone(ZoneInfo(tz)).date()
     year_end = _last_valid(today.year, month, day)

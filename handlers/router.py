@@ -164,7 +164,8 @@ async def continue_form(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> li
     """Anything typed or pressed while a dialog is open answers its current question."""
     assert ctx.form is not None
     form = FORMS[ctx.form.form]
-    if event.unsupported:
+    takes_files = event.attachment is not None and form.step(ctx.form.step).files
+    if event.unsupported and not takes_files:
         return [
             Reply(t("form_text_please", ctx.lang)),
             *await forms.ask(form, ctx.form.step, ctx, ctx.form.data),

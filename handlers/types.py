@@ -16,6 +16,18 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file to send or that was received: its bytes, or the platform's id for it (a
+    Telegram file_id can be sent again without uploading), or both."""
+
+    filename: str
+    data: bytes = b""
+    mime: str = "application/octet-stream"
+    kind: str = "document"  # or "photo"
+    file_id: str = ""
+
+
+@dataclass(frozen=True)
 class InboundEvent:
     """One thing a user did: typed text, pressed a button, shared a contact, or sent media."""
 
@@ -26,6 +38,8 @@ class InboundEvent:
     payload: str | None = None
     contact_phone: str | None = None
     unsupported: str | None = None  # e.g. "sticker", "photo": content we cannot read
+    # A photo or file the person sent, by reference (only forms that ask for one read it).
+    attachment: Attachment | None = None
     display_name: str = ""
     username: str | None = None
     language_code: str | None = None
@@ -42,13 +56,6 @@ class Button:
     label: str
     payload: str = ""
     url: str | None = None
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    data: bytes
-    mime: str = "application/octet-stream"
 
 
 @dataclass(frozen=True)

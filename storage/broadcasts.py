@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import claims
 from storage.models import Broadcast, BroadcastRecipient, Enrolment, Registration, User
 
-SEGMENT_KEYS = ("province", "class_id", "reg_status", "sector", "language", "channel")
+SEGMENT_KEYS = ("province", "class_id", "reg_status", "sector", "language", "channel", "role")
+ROLES = ("farmer", "leader", "staff")  # leader: runs a co-op (set up the legal calendar)
 
 
 def audience(segment: dict[str, Any]) -> Select[Any]:
@@ -26,6 +27,8 @@ def audience(segment: dict[str, Any]) -> Select[Any]:
         query = query.where(User.language == segment["language"])
     if segment.get("channel"):
         query = query.where(User.channel == segment["channel"])
+    if segment.get("role"):
+        query = query.where(_role_condition(segment["role"], segment.get("staff_refs") or []))
     if segment.get("class_id"):
         query = query.where(
             exists().where(
@@ -42,6 +45,18 @@ def audience(segment: dict[str, Any]) -> Select[Any]:
     if reg_conditions:
         query = query.where(exists().where(Registration.user_id == User.id, *reg_conditions))
     return query
+
+
+def _role_condition(role: str, staff_refs: list[str]) -> ColumnElement[bool]:
+    """`staff_refs`: the accounts staff because settings list them (HTXBOT_ADMINS), copied
+    into the segment when the broadcast is written."""
+    staff = User.roles.like("%staff%") | (User.channel + ":" + User.external_id).in_(staff_refs)
+    leader = User.roles.like("%leader%")
+    if role == "staff":
+        return staff
+    if role == "leader":
+        return leader
+    return ~staff & ~leader
 
 
 async def count_audience(session: AsyncSession, segment: dict[str, Any]) -> int:
@@ -242,3 +257,11 @@ async def running_progress(session: AsyncSession) -> dict[int, Counter[str]]:
     for broadcast_id, status, n in rows:
         out.setdefault(int(broadcast_id), Counter())[status] = int(n)
     return out
+
+
+async def attachment_data(session: AsyncSession, broadcast_id: int) -> bytes:
+    """The bytes of a broadcast's photo or file (a deferred column: read only when needed)."""
+    data = await session.scalar(
+        select(Broadcast.attachment_data).where(Broadcast.id == broadcast_id)
+    )
+    return bytes(data or b"")

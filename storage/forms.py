@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import FormState, utcnow
 
@@ -23,6 +24,9 @@ async def set_form(
         session.add(state)
     else:
         state.form, state.step, state.data = form, step, dict(data)
+        # A JSON column is compared by value: if a nested list or dict was changed in place,
+        # the old value looks equal to the new one and nothing would be written.
+        flag_modified(state, "data")
     state.updated_at = utcnow()
     await session.flush()
     return state

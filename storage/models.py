@@ -11,6 +11,7 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -258,6 +259,12 @@ class Broadcast(Base):
     report_chat_id: Mapped[str] = mapped_column(String(64), default="")
     report_message_id: Mapped[str | None] = mapped_column(String(32))  # progress, edited
     buttons: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [[label, url], …]
+    # An optional photo or file: its bytes (from the CLI) and/or a Telegram file_id (sent in
+    # the /thongbao dialog), which Telegram lets the bot send again without uploading.
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
+    attachment_name: Mapped[str] = mapped_column(String(200), default="")
+    attachment_file_id: Mapped[str] = mapped_column(String(256), default="")
+    attachment_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     total: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

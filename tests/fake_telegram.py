@@ -59,6 +59,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.too_many_requests = 0
+        self.uploads = 0  # files the bot uploaded (rather than sent again by file_id)
         self.webhook: dict[str, Any] = {}  # what the bot asked for with setWebhook
         self.webhook_statuses: list[int] = []  # HTTP status of every POST to the bot
         self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
@@ -178,6 +179,17 @@ class FakeTelegram:
         }
         return self._push({"message": self._message(self.user(user_id), sticker=sticker)})
 
+    def send_photo(self, user_id: int, file_id: str) -> int:
+        sizes = [
+            {"file_id": f"{file_id}-s", "file_unique_id": "p1", "width": 90, "height": 90},
+            {"file_id": file_id, "file_unique_id": "p2", "width": 800, "height": 600},
+        ]
+        return self._push({"message": self._message(self.user(user_id), photo=sizes)})
+
+    def send_document(self, user_id: int, file_id: str, file_name: str) -> int:
+        doc = {"file_id": file_id, "file_unique_id": "d1", "file_name": file_name}
+        return self._push({"message": self._message(self.user(user_id), document=doc)})
+
     def send_contact(self, user_id: int, phone: str, owner_id: int | None = None) -> int:
         contact = {"phone_number": phone, "first_name": "A", "user_id": owner_id or user_id}
         return self._push({"message": self._message(self.user(user_id), contact=contact)})
@@ -209,7 +221,7 @@ class FakeTelegram:
         return [
             c.params
             for c in self.calls
-            if c.method in ("sendMessage", "sendDocument")
+            if c.method in ("sendMessage", "sendDocument", "sendPhoto")
             and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
         ]
 
@@ -256,7 +268,7 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                 status=404,
             )
-        if method in ("sendMessage", "sendDocument", "editMessageText"):
+        if method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText"):
             limited = self._rate_limited()
             if limited:
                 self.too_many_requests += 1
@@ -282,7 +294,7 @@ class FakeTelegram:
         if method != "getUpdates":
             self.calls.append(Call(method, params))
         result = await handler(params)
-        if method in ("sendMessage", "sendDocument"):
+        if method in ("sendMessage", "sendDocument", "sendPhoto"):
             self._sent_event.set()
         return web.json_response({"ok": True, "result": result})
 
@@ -331,8 +343,21 @@ class FakeTelegram:
         return self._bot_message(params, text=str(params.get("text", "")))
 
     async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        doc = {"file_id": "D1", "file_unique_id": "D1u", "file_name": "file"}
-        return self._bot_message(params, document=doc)
+        doc = {"file_id": self._file_id(params, "document"), "file_unique_id": "D1u"}
+        return self._bot_message(params, document={**doc, "file_name": "file"})
+
+    async def api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._file_id(params, "photo")
+        photo = [{"file_id": file_id, "file_unique_id": "P1u", "width": 800, "height": 600}]
+        return self._bot_message(params, photo=photo, caption=str(params.get("caption", "")))
+
+    def _file_id(self, params: dict[str, Any], field: str) -> str:
+        """The file_id sent, or a new one for an upload (counted in `uploads`)."""
+        value = params.get(field)
+        if isinstance(value, str) and not value.startswith("attach://"):
+            return value
+        self.uploads += 1
+        return f"uploaded-{self.uploads}"
 
     async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._bot_message(params, text=str(params.get("text", "")))

@@ -278,3 +278,52 @@ async def test_broadcast_cli_deliver_sends_through_telegram(tmp_path: Path):
         assert proc.returncode == 0, err.decode()
         assert "done" in out.decode()
         assert {str(p["chat_id"]) for p in tg.sent()} == {"71", "72"}
+
+
+async def test_broadcast_cli_photo_is_uploaded_once_then_sent_by_file_id(tmp_path: Path):
+    import asyncio
+
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.users import get_or_create_user
+    from tests.fake_telegram import FakeTelegram
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    await upgrade(engine)
+    async with session_factory(engine)() as s:
+        for chat in ("81", "82", "83"):
+            await get_or_create_user(s, channel="telegram", external_id=chat, chat_id=chat)
+        await s.commit()
+    await engine.dispose()
+    (tmp_path / "hoi-cho.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 2000)
+    (tmp_path / "notes.txt").write_text("không phải ảnh")
+    bad = htxbot(
+        "broadcast", "send", "--text", "Họp", "--photo", "notes.txt", "--yes", tmp=tmp_path
+    )
+    assert bad.returncode == 2 and "jpg, png" in bad.stderr
+    async with FakeTelegram() as tg:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("HTXBOT_", "TELEGRAM_", "ZALO_"))
+        }
+        env.update(
+            {
+                "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+                "TELEGRAM_BOT_TOKEN": "123:TEST",
+                "TELEGRAM_API_BASE_URL": tg.base_url,
+                "HTXBOT_QUIET_HOURS": "03:00-03:00",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "broadcast", "send", "--text", "<b>Hội chợ</b>",
+            "--photo", "hoi-cho.png", "--yes", "--deliver",
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 0, err.decode()
+        photos = [c.params for c in tg.calls if c.method == "sendPhoto"]
+    assert sorted(str(p["chat_id"]) for p in photos) == ["81", "82", "83"]
+    assert all("<b>Hội chợ</b>" in p["caption"] for p in photos)
+    assert tg.uploads == 1  # the first upload's file_id serves the others

@@ -30,7 +30,10 @@ async def test_broadcast_compose_preview_send_report(
     await staff.say("/thongbao")
     [err, _] = await staff.say("<div>Hội chợ</div>", count=2)
     assert "không được Telegram hỗ trợ" in err["text"]
-    await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+    [ask_file] = await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+    [err, _] = await staff.say("không có ảnh", count=2)
+    assert "cần một ảnh hoặc một tệp" in err["text"]
+    await staff.press(value_of(ask_file, "Bỏ qua"))
     [err, _] = await staff.say("Đăng ký ở đây", count=2)
     assert "Tên nút" in err["text"]
     [ask_segment] = await staff.say("Đăng ký | https://lienminh.example/hoicho")
@@ -71,10 +74,13 @@ async def test_cancel_and_staff_only(tg: FakeTelegram, telegram_bot: TelegramCha
         assert "chỉ dành cho cán bộ" in reply["text"]
     staff = Farmer(tg, ADMIN_ID)
     await staff.say("/thongbao")
-    [ask_buttons] = await staff.say("Họp ngày mai")
+    [ask_file] = await staff.say("Họp ngày mai")
+    [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
     [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
     await staff.press(value_of(ask_segment, "Theo tỉnh"))
-    await staff.say("dak lak")
+    [ask_more] = await staff.say("dak lak")
+    assert "Đắk Lắk" in ask_more["text"]
+    await staff.press(value_of(ask_more, "Tiếp tục"))
     [preview] = await staff.say("8h 5/12/2099")
     assert "<b>0</b> người" in preview["text"] and "Đắk Lắk" in preview["text"]
     await staff.press(value_of(preview, "Gửi"))
@@ -106,3 +112,81 @@ async def test_a_published_class_is_announced_to_its_province(
     [announcement] = await near._next()
     assert "Lớp tập huấn mới" in announcement["text"] and "?start=lop_1" in announcement["text"]
     assert len(tg.sent(6201)) == 1  # only the /start reply
+
+
+async def test_broadcast_with_a_photo_sent_in_the_dialog(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    app = telegram_bot.app
+    farmer = Farmer(tg, 6200)
+    await farmer.say("/start")
+    staff = Farmer(tg, ADMIN_ID)
+    await staff.say("/start")
+    await staff.say("/thongbao")
+    await staff.say("Lịch <b>hội chợ</b> kèm ảnh")
+    tg.send_photo(ADMIN_ID, "PHOTO-FROM-STAFF")
+    [ask_buttons] = await staff._next()
+    assert "nút liên kết" in ask_buttons["text"], ask_buttons["text"]
+    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
+    [ask_when] = await staff.press(value_of(ask_segment, "Mọi người"))
+    [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
+    assert preview["photo"] == "PHOTO-FROM-STAFF" and "Xem trước" in preview["caption"]
+    await staff.press(value_of(preview, "Gửi"))
+    broadcaster = Broadcaster(app, rate=50, quiet=NEVER_QUIET, worker="test:1")
+    while await broadcaster.tick():
+        pass
+    [announced] = await farmer._next()
+    assert announced["photo"] == "PHOTO-FROM-STAFF"
+    assert (
+        "Lịch <b>hội chợ</b> kèm ảnh" in announced["caption"] and "/ngung" in announced["caption"]
+    )
+    assert announced["parse_mode"] == "HTML"
+    assert tg.uploads == 0  # sent again by Telegram's file_id, never uploaded
+
+
+async def test_role_segments_reach_leaders_farmers_or_staff(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    app = telegram_bot.app
+    leader, farmer, promoted = Farmer(tg, 6301), Farmer(tg, 6302), Farmer(tg, 6303)
+    for person in (leader, farmer, promoted):
+        await person.say("/start")
+    [ask] = await leader.say("/lichhtx")  # runs a co-op: becomes a co-op leader
+    [meeting] = await leader.press(value_of(ask, "31/12"))
+    await leader.press(value_of(meeting, "Bỏ qua"))
+    staff = Farmer(tg, ADMIN_ID)  # staff because HTXBOT_ADMINS lists them
+    await staff.say("/start")
+    await staff.say("/capquyen 6303")  # staff because another staff member promoted them
+    counts = {}
+    for role, language in (
+        ("Lãnh đạo HTX", None),
+        ("Nông dân", None),
+        ("Cán bộ", None),
+        ("Lãnh đạo HTX", "English"),  # conditions add up: English-speaking leaders (none)
+    ):
+        await staff.say("/thongbao")
+        [ask_file] = await staff.say("Họp lãnh đạo HTX")
+        [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
+        [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
+        [ask_role] = await staff.press(value_of(ask_segment, "Theo vai trò"))
+        [ask_more] = await staff.press(value_of(ask_role, role))
+        if language:
+            [ask_segment] = await staff.press(value_of(ask_more, "Thêm điều kiện"))
+            [ask_language] = await staff.press(value_of(ask_segment, "Theo ngôn ngữ"))
+            [ask_more] = await staff.press(value_of(ask_language, language))
+        [ask_when] = await staff.press(value_of(ask_more, "Tiếp tục"))
+        [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
+        counts[(role, language)] = preview["text"].split("<b>")[2].split("</b>")[0]
+        await staff.press(value_of(preview, "Gửi"))
+    assert counts == {
+        ("Lãnh đạo HTX", None): "1",
+        ("Nông dân", None): "1",
+        ("Cán bộ", None): "2",
+        ("Lãnh đạo HTX", "English"): "0",
+    }
+    broadcaster = Broadcaster(app, rate=50, quiet=NEVER_QUIET, worker="test:1")
+    while await broadcaster.tick():
+        pass
+    async with app.sessions() as s:
+        got = {(r.broadcast_id, r.chat_id) for r in await s.scalars(select(BroadcastRecipient))}
+    assert got == {(1, "6301"), (2, "6302"), (3, str(ADMIN_ID)), (3, "6303")}

@@ -50,7 +50,9 @@ async def test_broadcast_from_zalo_reaches_telegram_and_zalo(
         staff = Person(zl, ZALO_ADMIN, name="Cán bộ")
         await staff.say("/start")
         await staff.say("/thongbao")
-        await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+        [ask_file] = await staff.say("<b>Hội chợ OCOP</b> ngày 5/12 &amp; 6/12 tại tỉnh")
+        assert "ảnh hoặc một tệp" in ask_file
+        await staff.say("Bỏ qua")
         [ask_segment] = await staff.say("Đăng ký | https://lienminh.example/hoicho")
         [ask_when] = await staff.say(number_of(ask_segment, "Mọi người"))
         [preview] = await staff.say(number_of(ask_when, "Gửi ngay, kể cả"))
