@@ -20,6 +20,7 @@ log = logging.getLogger("htxbot.outbox")
 INTERACTIVE, BULK = 0, 1
 WORKERS = 8
 TRANSIENT_RETRIES = 3
+LATE_RETRIES = 3
 
 
 class Unreachable(Exception):
@@ -133,6 +134,20 @@ class Outbox:
             while time.monotonic() < self._paused_until:
                 await asyncio.sleep(self._paused_until - time.monotonic())
                 await self.budget.wait()
+        local = bool(self.rate) and self.budget is None
+        for _ in range(LATE_RETRIES):
+            at = await self._reserve(item)
+            delay = at - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            # Woken more than a turn late (the event loop was busy): sending now would bunch
+            # with the turns after ours and go over the platform's limit, so take a new turn.
+            if not local or time.monotonic() - at < 1.0 / (self.rate or 1.0):
+                return
+
+    async def _reserve(self, item: _Item) -> float:
+        """The time this item may go: the next turn of the local bucket (and, for bulk, the
+        chat's own spacing), after any pause."""
         async with self._lock:
             now = time.monotonic()
             at = max(now, self._paused_until)
@@ -145,9 +160,7 @@ class Outbox:
                 self._chat_last[item.chat_id] = at
             if len(self._chat_last) > 50_000:
                 self._chat_last.clear()
-        delay = at - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        return at
 
     async def _work(self) -> None:
         while True:
