@@ -31,7 +31,6 @@ from storage.broadcasts import (
     recover_recipients,
     start_due,
 )
-from storage.claims import release_mine
 from storage.models import Broadcast, BroadcastRecipient, User
 
 log = logging.getLogger("htxbot.broadcasts")
@@ -51,6 +50,7 @@ class Broadcaster(Pipeline):
     ) -> None:
         self.app, self.rate, self.quiet, self.worker = app, rate, quiet, worker
         self.budget = budget  # shared with other processes, when several run
+        self.model, self.sessions = BroadcastRecipient, app.sessions
         self.batch = max(10, int(rate * 4))
         self._next = 0.0
         self._lock = asyncio.Lock()
@@ -77,15 +77,6 @@ class Broadcaster(Pipeline):
                 s, self.app.clock(), timedelta(minutes=2), me=self.worker, dead_workers=dead
             )
             await s.commit()
-        return n
-
-    async def release_claims(self) -> int:
-        """At shutdown: recipients this process claimed and did not send go back to pending."""
-        async with self.app.sessions() as s:
-            n = await release_mine(s, BroadcastRecipient, self.worker)
-            await s.commit()
-        if n:
-            log.info("gave back %d claimed broadcast recipients at shutdown", n)
         return n
 
     async def _tick(self, *, wait: bool) -> int:

@@ -14,7 +14,6 @@ from bot.app import HtxApp, user_hash
 from bot.outbox import BULK, Stopping, Unreachable
 from bot.pipeline import Pipeline
 from handlers.reminders import add_next_occurrence, quiet_until, render_reminder
-from storage.claims import release_mine
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
 from storage.reminders import (
@@ -50,6 +49,7 @@ class Dispatcher(Pipeline):
         self.quiet = quiet
         self.batch = batch  # about five seconds of sending at Telegram's rate
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.model, self.sessions = Reminder, app.sessions
         self.sent = self.missed = self.failed = 0
         super().__init__()
 
@@ -64,15 +64,6 @@ class Dispatcher(Pipeline):
             await s.commit()
         if n:
             log.warning("recovered %d reminders left in flight by a stopped process", n)
-        return n
-
-    async def release_claims(self) -> int:
-        """At shutdown: what this process claimed and did not send goes back to pending."""
-        async with self.app.sessions() as s:
-            n = await release_mine(s, Reminder, self.worker)
-            await s.commit()
-        if n:
-            log.info("gave back %d claimed reminders at shutdown", n)
         return n
 
     async def _tick(self, *, wait: bool) -> int:

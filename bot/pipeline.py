@@ -5,12 +5,22 @@ the tick under way and its deliveries finish before the database engine closes."
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.claims import release_mine
+
+log = logging.getLogger("htxbot.pipeline")
 
 
 class Pipeline:
     batch: int = 100
+    model: Any  # the claimed table: Reminder or BroadcastRecipient
+    worker: str
+    sessions: async_sessionmaker[AsyncSession]
 
     def __init__(self) -> None:
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -49,6 +59,15 @@ class Pipeline:
         async with self._tick_lock:
             pass
         await self.drain()
+
+    async def release_claims(self) -> int:
+        """At shutdown: rows this process claimed and did not send go back to pending."""
+        async with self.sessions() as s:
+            n = await release_mine(s, self.model, self.worker)
+            await s.commit()
+        if n:
+            log.info("gave back %d claimed %s at shutdown", n, self.model.__tablename__)
+        return n
 
     async def drain(self) -> None:
         if self._in_flight:

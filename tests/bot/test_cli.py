@@ -229,36 +229,43 @@ def test_broadcast_cli_records_lists_and_cancels(tmp_path: Path):
     assert "cancelled" in shown.stdout
 
 
-async def test_broadcast_cli_deliver_sends_through_telegram(tmp_path: Path):
-    import asyncio
-
+async def seed_people(tmp_path: Path, *chats: str) -> None:
+    """Subscribed Telegram users in the CLI's database."""
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
     from storage.users import get_or_create_user
-    from tests.fake_telegram import FakeTelegram
 
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     await upgrade(engine)
     async with session_factory(engine)() as s:
-        for chat in ("71", "72"):
+        for chat in chats:
             await get_or_create_user(s, channel="telegram", external_id=chat, chat_id=chat)
         await s.commit()
     await engine.dispose()
+
+
+def cli_env(tmp_path: Path, base_url: str) -> dict[str, str]:
+    """The environment of a CLI run that sends through the fake Bot API at any hour."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HTXBOT_", "TELEGRAM_", "ZALO_"))
+    }
+    return env | {
+        "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "TELEGRAM_BOT_TOKEN": "123:TEST",
+        "TELEGRAM_API_BASE_URL": base_url,
+        "HTXBOT_QUIET_HOURS": "03:00-03:00",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+async def test_broadcast_cli_deliver_sends_through_telegram(tmp_path: Path):
+    import asyncio
+
+    from tests.fake_telegram import FakeTelegram
+
+    await seed_people(tmp_path, "71", "72")
     async with FakeTelegram() as tg:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("HTXBOT_", "TELEGRAM_", "ZALO_"))
-        }
-        env.update(
-            {
-                "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-                "TELEGRAM_BOT_TOKEN": "123:TEST",
-                "TELEGRAM_API_BASE_URL": tg.base_url,
-                "HTXBOT_QUIET_HOURS": "03:00-03:00",
-                "PYTHONPATH": str(ROOT),
-            }
-        )
+        env = cli_env(tmp_path, tg.base_url)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -283,18 +290,9 @@ async def test_broadcast_cli_deliver_sends_through_telegram(tmp_path: Path):
 async def test_broadcast_cli_photo_is_uploaded_once_then_sent_by_file_id(tmp_path: Path):
     import asyncio
 
-    from storage.db import create_engine, session_factory
-    from storage.migrate import upgrade
-    from storage.users import get_or_create_user
     from tests.fake_telegram import FakeTelegram
 
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    await upgrade(engine)
-    async with session_factory(engine)() as s:
-        for chat in ("81", "82", "83"):
-            await get_or_create_user(s, channel="telegram", external_id=chat, chat_id=chat)
-        await s.commit()
-    await engine.dispose()
+    await seed_people(tmp_path, "81", "82", "83")
     (tmp_path / "hoi-cho.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 2000)
     (tmp_path / "notes.txt").write_text("không phải ảnh")
     bad = htxbot(
@@ -302,20 +300,7 @@ async def test_broadcast_cli_photo_is_uploaded_once_then_sent_by_file_id(tmp_pat
     )
     assert bad.returncode == 2 and "jpg, png" in bad.stderr
     async with FakeTelegram() as tg:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("HTXBOT_", "TELEGRAM_", "ZALO_"))
-        }
-        env.update(
-            {
-                "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-                "TELEGRAM_BOT_TOKEN": "123:TEST",
-                "TELEGRAM_API_BASE_URL": tg.base_url,
-                "HTXBOT_QUIET_HOURS": "03:00-03:00",
-                "PYTHONPATH": str(ROOT),
-            }
-        )
+        env = cli_env(tmp_path, tg.base_url)
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "broadcast", "send", "--text", "<b>Hội chợ</b>",
             "--photo", "hoi-cho.png", "--yes", "--deliver",
