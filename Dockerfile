@@ -13,5 +13,5 @@ WORKDIR /home/htxbot
 ENV HTXBOT_WEBHOOK_LISTEN=0.0.0.0 HTXBOT_WEBHOOK_PORT=8080
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz').status != 200)"
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import os,sys,urllib.request; port=os.environ.get('HTXBOT_WEBHOOK_PORT','8080'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz').status != 200)"
 CMD ["htxbot", "run", "--webhook"]

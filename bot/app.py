@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 import yaml
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -150,6 +151,12 @@ class HtxApp:
 
     async def _handle_once(self, event: InboundEvent, lang: str) -> tuple[str, list[Reply], str]:
         async with self.sessions() as session:
+            if self.settings.is_postgres:
+                # One person's updates may reach two processes at once (webhooks behind a load
+                # balancer): they take turns, so neither works from a stale form step.
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:ref))"), {"ref": event.user_ref}
+                )
             user, _, form = await get_or_create_user(
                 session,
                 channel=event.channel,

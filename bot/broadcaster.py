@@ -61,14 +61,14 @@ class Broadcaster(Pipeline):
     async def _pace(self) -> None:
         """The broadcast's own budget, under the channel's overall one."""
         if self.budget is not None:
-            await self.budget.wait()
+            await self.until_halted(self.budget.wait())
             return
         async with self._lock:
             now = clock.monotonic()
             at = max(now, self._next)
             self._next = at + 1.0 / self.rate
         if at > now:
-            await asyncio.sleep(at - now)
+            await self.until_halted(asyncio.sleep(at - now))
 
     async def recover(self) -> int:
         async with self.app.sessions() as s:

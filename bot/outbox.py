@@ -145,6 +145,21 @@ class Outbox:
             if not local or time.monotonic() - at < 1.0 / (self.rate or 1.0):
                 return
 
+    async def extra_turn(self) -> None:
+        """A turn for one more API call inside one queued message (a file and then its text,
+        the parts of a long text): every call counts against the platform's limit."""
+        if not self.rate:
+            return
+        if self.budget is not None:
+            await self.budget.wait()
+            return
+        async with self._lock:
+            at = max(time.monotonic(), self._paused_until, self._next_slot)
+            self._next_slot = at + 1.0 / self.rate
+        delay = at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
     async def _reserve(self, item: _Item) -> float:
         """The time this item may go: the next turn of the local bucket (and, for bulk, the
         chat's own spacing), after any pause."""

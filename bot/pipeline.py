@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +26,7 @@ class Pipeline:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._tick_lock = asyncio.Lock()
         self.stopping = False
+        self._halted = asyncio.Event()
 
     @property
     def room(self) -> int:
@@ -53,9 +54,28 @@ class Pipeline:
             await asyncio.gather(*tasks)
         return len(tasks)
 
+    def halt(self) -> None:
+        """Claim nothing more; deliveries waiting for their turn give up (see until_halted)."""
+        self.stopping = True
+        self._halted.set()
+
+    async def until_halted(self, wait: Awaitable[Any]) -> None:
+        """Wait for `wait` (a pacing sleep), or less if the pipeline is halted meanwhile."""
+        waiting = asyncio.ensure_future(wait)
+        halted = asyncio.ensure_future(self._halted.wait())
+        await asyncio.wait({waiting, halted}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiting, halted):
+            task.cancel()
+
+    async def abort(self) -> None:
+        """Shutdown ran out of time: cancel the deliveries still under way."""
+        for task in list(self._in_flight):
+            task.cancel()
+        await self.drain()
+
     async def stop(self) -> None:
         """Let the tick under way finish, then the deliveries it started."""
-        self.stopping = True
+        self.halt()
         async with self._tick_lock:
             pass
         await self.drain()

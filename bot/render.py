@@ -103,7 +103,7 @@ def split_text(text: str, limit: int, *, size: Callable[[str], int] = len) -> li
 def pick_choice(text: str, buttons: list[Button]) -> Button | None:
     """A typed digit ('2') or label ('tro giup') that selects one of the offered buttons."""
     value = text.strip()
-    if value.isdecimal() and 1 <= int(value) <= len(buttons):
+    if value.isdecimal() and len(value) <= 3 and 1 <= int(value) <= len(buttons):
         return buttons[int(value) - 1]
     wanted = fold(value)
     if not wanted:

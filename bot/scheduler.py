@@ -100,10 +100,16 @@ class Runtime:
         sent (bulk messages still queued are shed, so this takes seconds, not minutes)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.dispatcher.stopping = self.broadcaster.stopping = True
+        self.dispatcher.halt()
+        self.broadcaster.halt()
         self.app.shed_bulk()
         await asyncio.gather(self.dispatcher.stop(), self.broadcaster.stop())
         await self.release_claims()
+
+    async def abort(self) -> None:
+        """Shutdown ran out of time: cancel the deliveries still under way (the rows they
+        held are released next; a message already on the wire may then go twice)."""
+        await asyncio.gather(self.dispatcher.abort(), self.broadcaster.abort())
 
     async def release_claims(self) -> None:
         try:

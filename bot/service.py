@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from bot.app import HtxApp
 from bot.scheduler import Runtime
 from bot.settings import Settings
-from bot.webserver import Accept, WebServer, webhook_path
+from bot.webserver import Accept, WebServer, telegram_webhook_url, webhook_path
 
 log = logging.getLogger("htxbot")
 STOP_WITHIN = 8.0  # seconds for handlers and sends under way, inside systemd's usual 10
@@ -77,7 +77,9 @@ def channels_for(app: HtxApp, settings: Settings, *, webhook: bool) -> list[Chan
 
 
 def webhook_url_of(channel: Channel, settings: Settings) -> str:
-    return settings.webhook_url if channel.name == "telegram" else zalo_webhook_url(settings)
+    if channel.name == "telegram":
+        return telegram_webhook_url(settings.webhook_url)
+    return zalo_webhook_url(settings)
 
 
 async def serve(settings: Settings, *, webhook: bool) -> int:
@@ -133,6 +135,7 @@ async def shutdown(
         await asyncio.wait_for(asyncio.gather(*steps), STOP_WITHIN)
     except TimeoutError:
         log.error("shutdown: work still under way after %.0fs, stopping anyway", STOP_WITHIN)
+        await runtime.abort()
     await runtime.release_claims()
     for channel in channels:
         with contextlib.suppress(Exception):

@@ -234,10 +234,13 @@ class TelegramChannel:
                 captioned = await self.files.send(bot, chat_id, reply, reply_markup(reply))
                 if captioned is not None:
                     return str(captioned.message_id)
+                await self.outbox.extra_turn()  # the text is a second call
             parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             sent = None
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
+                if i:
+                    await self.outbox.extra_turn()
                 sent = await bot.send_message(
                     chat_id,
                     part,

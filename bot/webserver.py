@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -26,14 +27,24 @@ if TYPE_CHECKING:
 log = logging.getLogger("htxbot.web")
 DEFAULT_TELEGRAM_PATH = "/telegram/webhook"
 HEALTH_DB_TIMEOUT = 2.0
+MAX_BODY = 1024 * 1024  # an update is a few kilobytes; refuse anything far larger unread
+METRICS_EVERY = 5.0  # seconds between database reads for /metrics, however often it is scraped
 # A channel's webhook: (secret header value, raw body) → HTTP status.
 Accept = Callable[[str | None, bytes], Awaitable[int]]
 
 
+def telegram_webhook_url(url: str) -> str:
+    """The URL given to Telegram: HTXBOT_WEBHOOK_URL, with /telegram/webhook added when it has
+    no path (so the URL registered and the route served are always the same)."""
+    parts = urlsplit(url)
+    if parts.path.strip("/"):
+        return url
+    return f"{parts.scheme}://{parts.netloc}{DEFAULT_TELEGRAM_PATH}"
+
+
 def webhook_path(url: str) -> str:
-    """The local path of the public webhook URL ('https://bot.example.vn/tg' → '/tg')."""
-    path = urlsplit(url).path.rstrip("/")
-    return path or DEFAULT_TELEGRAM_PATH
+    """The local path of a public webhook URL ('https://bot.example.vn/tg' → '/tg')."""
+    return urlsplit(url).path.rstrip("/") or "/"
 
 
 class _Server(uvicorn.Server):
@@ -57,6 +68,7 @@ class WebServer:
         self.runtime = runtime
         self.webhooks = webhooks
         self.stopping = False
+        self._refreshed = -METRICS_EVERY
         routes = [
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/metrics", self.metrics, methods=["GET"]),
@@ -81,7 +93,14 @@ class WebServer:
     @staticmethod
     def _webhook_endpoint(header: str, accept: Accept) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            status = await accept(request.headers.get(header), await request.body())
+            if not request.headers.get(header):
+                return Response(status_code=403)  # before reading a stranger's body
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    return Response(status_code=413)
+            status = await accept(request.headers.get(header), bytes(body))
             return Response(status_code=status)
 
         return endpoint
@@ -104,10 +123,12 @@ class WebServer:
 
     async def metrics(self, request: Request) -> Response:
         """Prometheus text format."""
-        try:
-            await self.app.metrics.refresh(self.app, self.runtime)
-        except Exception as exc:  # still serve what is known in memory
-            log.warning("metrics: database figures unavailable: %s", exc)
+        if time.monotonic() - self._refreshed >= METRICS_EVERY:
+            self._refreshed = time.monotonic()
+            try:
+                await self.app.metrics.refresh(self.app, self.runtime)
+            except Exception as exc:  # still serve what is known in memory
+                log.warning("metrics: database figures unavailable: %s", exc)
         return Response(self.app.metrics.render(), media_type="text/plain; version=0.0.4")
 
     @property

@@ -47,7 +47,7 @@ log = logging.getLogger("htxbot.zalo")
 CONCURRENT_UPDATES = 4  # different chats side by side, as on Telegram
 TYPING_AFTER = 1.0  # "typing…" only for answers slower than this: one API call saved per reply
 STARTUP_TRIES = 3
-STOP_GRACE = 10.0  # seconds to finish the updates under way when stopping
+STOP_GRACE = 6.0  # seconds to finish the updates under way, inside the 8 s of shutdown
 T = TypeVar("T")
 
 
@@ -116,7 +116,8 @@ class ZaloChannel:
 
     async def stop(self) -> None:
         """Stop polling, let the updates under way finish, then stop sending."""
-        await self.stop_updates()
+        if self.accepting:  # not already done by a graceful shutdown
+            await self.stop_updates()
         await self.outbox.stop()
         await self.api.close()
 
@@ -140,8 +141,8 @@ class ZaloChannel:
             try:
                 update = await self.api.get_update(self.poll_timeout)
                 backoff = 1.0
-            except (httpx.TransportError, ZaloApiError) as exc:
-                level = logging.ERROR if isinstance(exc, ZaloApiError) else logging.WARNING
+            except Exception as exc:  # anything: a dead poller would leave Zalo users unheard
+                level = logging.WARNING if isinstance(exc, httpx.TransportError) else logging.ERROR
                 log.log(level, "zalo getUpdates failed (%s); again in %.0fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)

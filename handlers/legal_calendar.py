@@ -21,7 +21,7 @@ from messages.timefmt import local_date
 from messages.vi_datetime import parse_vi_datetime
 from storage.forms import clear_form
 from storage.reminders import add_reminder, cancel_where
-from storage.users import add_role
+from storage.users import add_role, remove_role
 
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*$")
 AGM_MONTHS, NOTICE_DAYS, BOARD_RECURRENCE = 4, 3, "quarterly"
@@ -43,6 +43,7 @@ async def start_legal_calendar(event: InboundEvent, *, ctx: Ctx, args: list[str]
     """/lichhtx: set up the legal calendar (or `/lichhtx huy` to stop it)."""
     if args and args[0].lower() in ("huy", "huỷ", "hủy", "stop"):
         n = await cancel_where_legal(ctx)
+        remove_role(ctx.user, "leader")  # no longer addressed as a co-op leader
         return [Reply(t("legal_stopped", ctx.lang, n=n))]
     return await forms.start(LEGAL_FORM, ctx)
 

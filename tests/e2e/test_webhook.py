@@ -202,3 +202,22 @@ async def test_graceful_stop_gives_claimed_rows_back(
     counts = dict(rows)
     assert "sending" not in counts
     assert counts["sent"] == len(sent) and counts["pending"] == 300 - len(sent)
+
+
+async def test_oversized_webhook_body_is_refused_unread(deployed: Deployment) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(deployed.base + "/tg/hook", data=b"x" * (2 * 1024 * 1024), headers=headers) as r,
+    ):
+        assert r.status == 413
+
+
+def test_the_url_registered_and_the_path_served_agree() -> None:
+    from bot.webserver import telegram_webhook_url
+
+    assert telegram_webhook_url("https://bot.example.vn/tg") == "https://bot.example.vn/tg"
+    bare = telegram_webhook_url("https://bot.example.vn")
+    assert bare == "https://bot.example.vn/telegram/webhook"
+    assert webhook_path(bare) == "/telegram/webhook"
+    assert webhook_path("https://bot.example.vn/a/b/") == "/a/b"
