@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ SECRET = "bench-secret"
 sys.path.insert(0, str(ROOT))
 
 from bench.qa_eval import load_cases  # noqa: E402
+from tests.e2e.test_two_processes import free_port  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 
@@ -47,12 +47,6 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def wait_until(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
