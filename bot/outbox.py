@@ -20,7 +20,10 @@ log = logging.getLogger("htxbot.outbox")
 INTERACTIVE, BULK = 0, 1
 WORKERS = 8
 TRANSIENT_RETRIES = 3
-LATE_RETRIES = 3
+# A turn woken up later than this share of a turn (the event loop was busy) moves the next
+# turn along: two messages never go closer together than 3/4 of a turn, which leaves the
+# platform's per-second count room for the network's own jitter.
+LATE_TOLERANCE = 0.25
 
 
 class Unreachable(Exception):
@@ -126,7 +129,11 @@ class Outbox:
         return await done
 
     async def _slot(self, item: _Item) -> None:
-        """Wait for the global budget (and, for bulk, the chat's own spacing)."""
+        """Wait for the chat's own spacing (bulk only), then for a turn of the global budget.
+        In that order: a turn is taken only when the message can use it, so the spacing never
+        moves a message off the bucket's grid onto another message's turn."""
+        if item.priority == BULK:
+            await self._chat_turn(item.chat_id)
         if self.budget is not None and self.rate:
             await self.budget.wait()
             # Paused by a 429 meanwhile: the shared budget was pushed past the pause, so take
@@ -134,16 +141,8 @@ class Outbox:
             while time.monotonic() < self._paused_until:
                 await asyncio.sleep(self._paused_until - time.monotonic())
                 await self.budget.wait()
-        local = bool(self.rate) and self.budget is None
-        for _ in range(LATE_RETRIES):
-            at = await self._reserve(item)
-            delay = at - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            # Woken more than a turn late (the event loop was busy): sending now would bunch
-            # with the turns after ours and go over the platform's limit, so take a new turn.
-            if not local or time.monotonic() - at < 1.0 / (self.rate or 1.0):
-                return
+            return
+        await self._turn()
 
     async def extra_turn(self) -> None:
         """A turn for one more API call inside one queued message (a file and then its text,
@@ -153,29 +152,34 @@ class Outbox:
         if self.budget is not None:
             await self.budget.wait()
             return
-        async with self._lock:
-            at = max(time.monotonic(), self._paused_until, self._next_slot)
-            self._next_slot = at + 1.0 / self.rate
-        delay = at - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await self._turn()
 
-    async def _reserve(self, item: _Item) -> float:
-        """The time this item may go: the next turn of the local bucket (and, for bulk, the
-        chat's own spacing), after any pause."""
+    async def _turn(self) -> None:
+        """Wait for a turn of the local bucket, after any pause. Workers wait for their turns
+        one at a time, so after a stall only one of them goes at once; the others follow at
+        the rate, from then on."""
+        interval = 1.0 / self.rate if self.rate else 0.0
         async with self._lock:
-            now = time.monotonic()
-            at = max(now, self._paused_until)
-            if self.rate and self.budget is None:
-                at = max(at, self._next_slot)
-                self._next_slot = at + 1.0 / self.rate
-            if item.priority == BULK:
-                chat_at = self._chat_last.get(item.chat_id, 0.0) + self.bulk_chat_interval
-                at = max(at, chat_at)
-                self._chat_last[item.chat_id] = at
-            if len(self._chat_last) > 50_000:
-                self._chat_last.clear()
-        return at
+            at = max(time.monotonic(), self._next_slot)
+            while (now := time.monotonic()) < max(at, self._paused_until):
+                at = max(at, self._paused_until)  # a 429 may come while we wait
+                await asyncio.sleep(at - now)
+            if interval:
+                self._next_slot = max(at, now - LATE_TOLERANCE * interval) + interval
+
+    async def _chat_turn(self, chat_id: str) -> None:
+        """Wait until this chat may get its next bulk message (about one per second)."""
+        now = time.monotonic()
+        at = max(
+            now, self._chat_last.get(chat_id, -self.bulk_chat_interval) + self.bulk_chat_interval
+        )
+        if len(self._chat_last) > 50_000:
+            self._chat_last = {
+                c: t for c, t in self._chat_last.items() if t + self.bulk_chat_interval > now
+            }
+        self._chat_last[chat_id] = at
+        if at > now:
+            await asyncio.sleep(at - now)
 
     async def _work(self) -> None:
         while True:

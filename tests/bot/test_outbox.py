@@ -1,0 +1,61 @@
+"""The outbox's pacing, with real timing: the platform counts messages per second, so the
+sends must stay on the rate's grid even when the event loop stalls, and bulk messages to one
+chat keep their spacing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.outbox import BULK, Outbox
+from handlers.types import Reply
+
+RATE = 10.0  # a turn every 100 ms
+
+
+async def _send_all(box: Outbox, chats: list[str]) -> None:
+    await box.start()
+    try:
+        await asyncio.gather(*(box.submit(c, Reply("x"), priority=BULK) for c in chats))
+    finally:
+        await box.stop()
+
+
+async def test_a_stalled_event_loop_does_not_put_two_messages_on_one_turn():
+    """A stall makes some workers miss their turn; the messages they held must not land on
+    other messages' turns when they go later (they did: the chat's spacing, counted from the
+    missed turn, put them exactly one second later, on a turn already taken)."""
+    sent: list[tuple[float, str]] = []
+    stalled = False
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        nonlocal stalled
+        sent.append((time.monotonic(), chat_id))
+        if len(sent) == 3 and not stalled:
+            stalled = True
+            time.sleep(0.32)  # the whole event loop stops, as in a long garbage collection
+
+    box = Outbox(send, rate=RATE, bulk_chat_interval=1.0)
+    await _send_all(box, [f"c{i}" for i in range(30)])
+    times = sorted(at for at, _ in sent)
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len({chat for _, chat in sent}) == 30
+    assert min(gaps) > 0.5 / RATE, f"two sends {min(gaps) * 1000:.0f} ms apart"
+    in_any_second = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert in_any_second <= RATE + 1
+
+
+async def test_bulk_messages_to_one_chat_keep_their_spacing_without_holding_up_others():
+    sent: list[tuple[float, str]] = []
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        sent.append((time.monotonic(), chat_id))
+
+    box = Outbox(send, rate=50.0, bulk_chat_interval=0.4)
+    chats = ["same", "same", "same", *[f"o{i}" for i in range(10)]]
+    started = time.monotonic()
+    await _send_all(box, chats)
+    same = [at for at, chat in sent if chat == "same"]
+    assert [round(b - a, 1) >= 0.4 for a, b in zip(same, same[1:], strict=False)] == [True, True]
+    others = [at for at, chat in sent if chat != "same"]
+    assert max(others) - started < 0.4  # the other chats did not wait behind "same"
