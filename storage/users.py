@@ -31,10 +31,13 @@ async def get_or_create_user(
         # Refreshed at most every few minutes: a write per message would cost every update.
         if now - user.last_seen_at > LAST_SEEN_RESOLUTION:
             user.last_seen_at = now
-        user.chat_id = chat_id
-        if display_name:
+        # Assigned only when changed: an unchanged user then leaves nothing for the commit to
+        # flush, which is most updates.
+        if user.chat_id != chat_id:
+            user.chat_id = chat_id
+        if display_name and user.display_name != display_name[:128]:
             user.display_name = display_name[:128]
-        if username:
+        if username and user.username != username[:64]:
             user.username = username[:64]
         return user, False, form
     user = User(
