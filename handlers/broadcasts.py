@@ -192,13 +192,40 @@ def ask_segment(ctx: Ctx, data: Data) -> Reply:
     return Reply(t("bc_ask_segment", ctx.lang), buttons=tuple((b,) for b in buttons))
 
 
+def _visits(data: Data, step: str) -> int:
+    """How many times the dialog went on from `step` and was not taken back (Back)."""
+    return list(data.get("_path", [])).count(step)
+
+
+def current_segment(data: Data) -> dict[str, Any]:
+    """The audience chosen so far. Each answer to "who?" is kept by the visit it was given in,
+    and only the visits still on the way back count: going Back and choosing again replaces a
+    condition instead of adding to it."""
+    if "conditions" not in data:  # a dialog begun before conditions were kept per visit
+        return dict(data.get("segment", {}))
+    kinds = data.get("segment_kinds", [])[: _visits(data, "segment_kind")]
+    if kinds and kinds[-1] == "all":
+        return {}
+    segment: dict[str, Any] = {}
+    for condition in data["conditions"][: _visits(data, "segment_value")]:
+        segment.update(condition)  # conditions add up: a province AND a role…
+    return segment
+
+
+def _conditions(data: Data) -> list[dict[str, Any]]:
+    if "conditions" not in data:  # a dialog begun before: its conditions, merged, as the first
+        n = _visits(data, "segment_value")
+        return [dict(data.get("segment", {})), *({} for _ in range(n - 1))] if n else []
+    return list(data["conditions"])
+
+
 async def read_segment(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     if value not in SEGMENTS:
         return Parsed(error="reg_bad_choice")
-    if value == "all":
-        data["segment"] = {}
-        return Parsed(value, goto="when")
-    return Parsed(value, goto="segment_value")
+    kinds = data.get("segment_kinds", [])[: _visits(data, "segment_kind")]
+    data["segment_kinds"] = [*kinds, value]
+    data["conditions"] = _conditions(data)
+    return Parsed(value, goto="when" if value == "all" else "segment_value")
 
 
 def ask_segment_value(ctx: Ctx, data: Data) -> Reply:
@@ -225,7 +252,7 @@ async def read_segment_value(
     event: InboundEvent, value: str | None, ctx: Ctx, data: Data
 ) -> Parsed:
     kind, text = data.get("segment_kind"), (event.text or "").strip()
-    chosen = data.setdefault("segment", {})  # conditions add up: a province AND a role…
+    chosen: dict[str, Any] = {}
     if kind == "province":
         found = find_provinces(text)
         if len(found) != 1:
@@ -245,12 +272,14 @@ async def read_segment_value(
         chosen["language"] = value
     else:
         return Parsed(error="reg_bad_choice")
+    given = _conditions(data)[: _visits(data, "segment_value")]
+    data["conditions"] = [*given, chosen]
     return Parsed(None)
 
 
 def ask_segment_more(ctx: Ctx, data: Data) -> Reply:
     return Reply(
-        t("bc_ask_more", ctx.lang, segment=describe_segment(data.get("segment", {}), ctx.lang)),
+        t("bc_ask_more", ctx.lang, segment=describe_segment(current_segment(data), ctx.lang)),
         buttons=(
             (choice("next", label("bc_seg_next", ctx.lang)),),
             (choice("more", label("bc_seg_more", ctx.lang)),),
@@ -292,7 +321,7 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
         "bc_preview",
         ctx.lang,
         count=data.get("_count", 0),
-        segment=describe_segment(data.get("segment", {}), ctx.lang),
+        segment=describe_segment(current_segment(data), ctx.lang),
         when=local_time(when, ctx.config.timezone),
     )
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
@@ -309,7 +338,7 @@ async def read_confirm(event: InboundEvent, value: str | None, ctx: Ctx, data: D
 
 
 async def _count_then(parsed: Parsed, ctx: Ctx, data: Data) -> Parsed:
-    data["_count"] = await count_audience(ctx.session, data.get("segment", {}))
+    data["_count"] = await count_audience(ctx.session, current_segment(data))
     return parsed
 
 
@@ -325,7 +354,7 @@ async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
         ctx.session,
         created_by=ctx.actor,
         text=data["text"],
-        segment=data.get("segment", {}),
+        segment=current_segment(data),
         send_at=datetime.fromisoformat(data["when"]),
         quiet_override=bool(data.get("quiet_override")),
         buttons=data.get("buttons", []),

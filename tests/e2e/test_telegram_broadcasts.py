@@ -190,3 +190,41 @@ async def test_role_segments_reach_leaders_farmers_or_staff(
     async with app.sessions() as s:
         got = {(r.broadcast_id, r.chat_id) for r in await s.scalars(select(BroadcastRecipient))}
     assert got == {(1, "6301"), (2, "6302"), (3, str(ADMIN_ID)), (3, "6303")}
+
+
+async def test_going_back_and_choosing_another_audience_replaces_the_condition(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    """Back from "add another condition?" to "who?" and a new choice: the condition given
+    before is taken back, not added (it used to be: the preview showed both)."""
+    await Farmer(tg, 6401).say("/start")
+    staff = Farmer(tg, ADMIN_ID)
+    await staff.say("/thongbao")
+    [ask_file] = await staff.say("Họp thôn")
+    [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
+    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
+    await staff.press(value_of(ask_segment, "Theo tỉnh"))
+    [ask_more] = await staff.say("dak lak")
+    assert "Đắk Lắk" in ask_more["text"]
+    [ask_province] = await staff.press(value_of(ask_more, "Quay lại"))
+    [ask_segment] = await staff.press(value_of(ask_province, "Quay lại"))
+    [ask_role] = await staff.press(value_of(ask_segment, "Theo vai trò"))
+    [ask_more] = await staff.press(value_of(ask_role, "Nông dân"))
+    assert "Nông dân" in ask_more["text"] and "Đắk Lắk" not in ask_more["text"]
+    # Another condition, then Back over it: the first one stays, the second is gone.
+    [ask_segment] = await staff.press(value_of(ask_more, "Thêm điều kiện"))
+    [ask_language] = await staff.press(value_of(ask_segment, "Theo ngôn ngữ"))
+    [ask_more] = await staff.press(value_of(ask_language, "English"))
+    assert "; en</b>" in ask_more["text"]
+    [ask_language] = await staff.press(value_of(ask_more, "Quay lại"))
+    [ask_segment] = await staff.press(value_of(ask_language, "Quay lại"))
+    [ask_more] = await staff.press(value_of(ask_segment, "Quay lại"))
+    assert "Nông dân" in ask_more["text"] and "; en</b>" not in ask_more["text"]
+    [ask_when] = await staff.press(value_of(ask_more, "Tiếp tục"))
+    [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
+    assert "Đắk Lắk" not in preview["text"] and "<b>1</b> người" in preview["text"]
+    await staff.press(value_of(preview, "Gửi"))
+    async with telegram_bot.app.sessions() as s:
+        bc = await s.scalar(select(Broadcast))
+    assert bc is not None and set(bc.segment) == {"role", "staff_refs"}
+    assert bc.segment["role"] == "farmer"
