@@ -30,7 +30,15 @@ class Unreachable(Exception):
     """The person blocked the bot, or the chat no longer exists: do not try again."""
 
 
-class RetryAfter(Exception):
+class Retry(Exception):
+    """Worth trying again. `remaining` is the part of the reply not yet sent when a reply takes
+    several calls (a file, then its text) and a later one failed: only that part is retried,
+    so the person does not get the file twice."""
+
+    remaining: Reply | None = None
+
+
+class RetryAfter(Retry):
     """The platform asked us to slow down for `seconds`."""
 
     def __init__(self, seconds: float) -> None:
@@ -38,7 +46,7 @@ class RetryAfter(Exception):
         self.seconds = seconds
 
 
-class Transient(Exception):
+class Transient(Retry):
     """A network error or a 5xx: worth trying again shortly."""
 
 
@@ -195,6 +203,7 @@ class Outbox:
                 if not item.done.done():
                     item.done.set_result(message_id)
             except RetryAfter as exc:
+                item.reply = exc.remaining or item.reply
                 self.results["retry_after"] += 1
                 self._paused_until = max(self._paused_until, time.monotonic() + exc.seconds)
                 log.warning("rate limited by the platform: pausing %.1fs", exc.seconds)
@@ -202,6 +211,7 @@ class Outbox:
                     await self.budget.pause(exc.seconds)
                 await self._queue.put(item)
             except Transient as exc:
+                item.reply = exc.remaining or item.reply
                 self.results["transient"] += 1
                 item.attempts += 1
                 if item.attempts >= TRANSIENT_RETRIES:

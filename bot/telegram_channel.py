@@ -27,7 +27,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import HtxApp
 from bot.chat_locks import ChatLocks
-from bot.outbox import INTERACTIVE, Outbox, RetryAfter, Transient, Unreachable
+from bot.outbox import INTERACTIVE, Outbox, Retry, RetryAfter, Transient, Unreachable
 from bot.render import split_text
 from bot.settings import Settings
 from bot.shared_rate import SharedBudget
@@ -217,8 +217,10 @@ class TelegramChannel:
     async def _send_now(self, chat_id: str, reply: Reply) -> str | None:
         """Send one neutral reply (split under Telegram's length limit) as HTML, translating
         Telegram's errors into the outbox's: blocked, slow down, or try again. Returns the id
-        of the last message sent."""
+        of the last message sent. When a later call of several fails, the error carries what is
+        left to send, so a retry does not send the file or the first parts again."""
         bot = self.application.bot
+        left: Reply | None = None  # set once part of the reply is out
         try:
             if reply.edit_message_id:
                 await bot.edit_message_text(
@@ -234,6 +236,7 @@ class TelegramChannel:
                 captioned = await self.files.send(bot, chat_id, reply, reply_markup(reply))
                 if captioned is not None:
                     return str(captioned.message_id)
+                left = dataclasses.replace(reply, document=None)
                 await self.outbox.extra_turn()  # the text is a second call
             parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             sent = None
@@ -248,6 +251,10 @@ class TelegramChannel:
                     reply_markup=reply_markup(reply) if last else None,
                     link_preview_options=NO_PREVIEW,
                 )
+                if not last:
+                    left = dataclasses.replace(
+                        reply, document=None, text="\n\n".join(parts[i + 1 :])
+                    )
             return str(sent.message_id) if sent is not None else None
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
@@ -256,15 +263,14 @@ class TelegramChannel:
                 raise Unreachable(str(exc)) from exc
             raise
         except TgRetryAfter as exc:
-            raise RetryAfter(
-                float(
-                    exc.retry_after
-                    if isinstance(exc.retry_after, (int, float))
-                    else exc.retry_after.total_seconds()
-                )
-            ) from exc
+            seconds = (
+                exc.retry_after
+                if isinstance(exc.retry_after, (int, float))
+                else exc.retry_after.total_seconds()
+            )
+            raise _rest(RetryAfter(float(seconds)), left) from exc
         except (TimedOut, NetworkError) as exc:
-            raise Transient(str(exc)) from exc
+            raise _rest(Transient(str(exc)), left) from exc
 
     async def accept_webhook(self, secret: str | None, body: bytes) -> int:
         """One webhook request from Telegram; returns the HTTP status to answer. 403 without
@@ -321,3 +327,8 @@ class TelegramChannel:
         await self.stop_updates()
         await self.outbox.stop()
         await self.application.shutdown()
+
+
+def _rest(error: Retry, left: Reply | None) -> Retry:
+    error.remaining = left
+    return error

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,8 @@ class FakeTelegram:
         self.webhook_statuses: list[int] = []  # HTTP status of every POST to the bot
         self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
         self._webhook_tasks: list[asyncio.Task[None]] = []
+        self._calls_of: Counter[str] = Counter()  # every call per method, refused ones too
+        self._refuse_at: dict[str, int] = {}  # method → which of its calls gets a 429
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def __aenter__(self) -> FakeTelegram:
@@ -244,6 +247,10 @@ class FakeTelegram:
                 await asyncio.wait_for(self._sent_event.wait(), remaining)
         return self.sent(chat_id)
 
+    def refuse_once(self, method: str, on_call: int = 1) -> None:
+        """Answer the `on_call`-th next call of `method` with 429 (retry after 1 s)."""
+        self._refuse_at[method] = self._calls_of[method] + on_call
+
     def pending_updates(self) -> int:
         return len(self._updates)
 
@@ -268,8 +275,9 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                 status=404,
             )
+        self._calls_of[method] += 1
         if method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText"):
-            limited = self._rate_limited()
+            limited = self._rate_limited() or self._refuse_at.get(method) == self._calls_of[method]
             if limited:
                 self.too_many_requests += 1
                 return web.json_response(
