@@ -112,6 +112,18 @@ class HtxApp:
             (time.perf_counter() - started) * 1000,
         )
 
+    async def refresh_faq(self) -> int:
+        """Index the staff answers published since start, by any process (a scheduler job
+        runs this every minute); returns how many were new here."""
+        if self.qa is None:
+            return 0
+        async with self.sessions() as session:
+            answers = await published_answers(session)
+        added = self.qa.add_entries(staff_answer_entry(q) for q in answers)
+        if added:
+            log.info("qa index: %d staff answers published elsewhere added", added)
+        return added
+
     async def close(self) -> None:
         await self.engine.dispose()
 

@@ -63,6 +63,7 @@ class Runtime:
         for job_id, recover in (
             ("recover", self.dispatcher.recover),
             ("recover_broadcasts", self.broadcaster.recover),
+            ("refresh_faq", self.app.refresh_faq),  # answers another process published
         ):
             self.scheduler.add_job(
                 recover, "interval", seconds=60, max_instances=1, coalesce=True, id=job_id

@@ -207,12 +207,18 @@ class QAIndex:
         self._vocab_list = sorted(self._vocab)
         self._correct.cache_clear()
 
-    def add_entries(self, entries: Iterable[Entry]) -> None:
-        """Add entries (e.g. staff answers published as FAQ) and refresh the statistics."""
+    def add_entries(self, entries: Iterable[Entry]) -> int:
+        """Add entries (e.g. staff answers published as FAQ) and refresh the statistics;
+        entries already indexed are skipped. Returns how many were new."""
+        new = 0
         for entry in entries:
             if entry.id not in self._by_id:  # a retried update must not index it twice
                 self._add(entry)
-        self._finish()
+                new += 1
+        if new:
+            self._finish()
+            self._correct.cache_clear()  # the new words are no longer typos
+        return new
 
     # --- querying --------------------------------------------------------------------------
     @lru_cache(maxsize=4096)  # noqa: B019 - one index lives for the whole process
