@@ -216,8 +216,7 @@ class QAIndex:
                 self._add(entry)
                 new += 1
         if new:
-            self._finish()
-            self._correct.cache_clear()  # the new words are no longer typos
+            self._finish()  # also forgets the typo corrections: new words are no longer typos
         return new
 
     # --- querying --------------------------------------------------------------------------
