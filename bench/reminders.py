@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import os
 import signal
 import statistics
@@ -33,7 +32,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Reminder, User  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.fake_telegram import FakeTelegram, counting_without_pauses  # noqa: E402
 
 OUTBOX_RATE = 28.0  # HTXBOT_TELEGRAM_RATE default (per process)
 PROBE = 999_001
@@ -172,38 +171,35 @@ async def main() -> None:
                 }
             )
             log = Path(tmp) / "bot.log"
-            # The fake server stands for Telegram, whose count of messages per second does not
-            # pause: a garbage collection in this process (its record of every call grows
-            # through the run) would hold requests back and count them as one burst.
-            gc.freeze()
-            gc.disable()
-            procs = [start_bot(env, log) for _ in range(args.processes)]
-            stop = asyncio.Event()
-            probe = asyncio.create_task(probe_questions(tg, stop)) if args.processes == 1 else None
-            crashed = False
-            deadline = time.monotonic() + 60 + n / 20 + 300
-            ready_before: float | None = None  # the bot polling this long before the first due
-            while time.monotonic() < deadline:
-                if ready_before is None and "deleteWebhook" in tg.methods():
-                    ready_before = (first_due - datetime.now(UTC)).total_seconds()
-                delivered = len(
-                    {c for c in (str(p["chat_id"]) for p in tg.sent()) if c in due_by_chat}
+            with counting_without_pauses():
+                procs = [start_bot(env, log) for _ in range(args.processes)]
+                stop = asyncio.Event()
+                probe = (
+                    asyncio.create_task(probe_questions(tg, stop)) if args.processes == 1 else None
                 )
-                if delivered >= n:
-                    break
-                if args.crash and not crashed and delivered >= n // 3:
-                    os.kill(procs[0].pid, signal.SIGKILL)
-                    procs[0].wait()
-                    crashed = True
-                    procs[0] = start_bot(env, log)
-                await asyncio.sleep(0.2)
-            stop.set()
-            latencies = await probe if probe else []
-            for p in procs:
-                p.send_signal(signal.SIGTERM)
-            for p in procs:
-                p.wait(timeout=30)
-            gc.enable()
+                crashed = False
+                deadline = time.monotonic() + 60 + n / 20 + 300
+                ready_before: float | None = None  # the bot polling this long before the first due
+                while time.monotonic() < deadline:
+                    if ready_before is None and "deleteWebhook" in tg.methods():
+                        ready_before = (first_due - datetime.now(UTC)).total_seconds()
+                    delivered = len(
+                        {c for c in (str(p["chat_id"]) for p in tg.sent()) if c in due_by_chat}
+                    )
+                    if delivered >= n:
+                        break
+                    if args.crash and not crashed and delivered >= n // 3:
+                        os.kill(procs[0].pid, signal.SIGKILL)
+                        procs[0].wait()
+                        crashed = True
+                        procs[0] = start_bot(env, log)
+                    await asyncio.sleep(0.2)
+                stop.set()
+                latencies = await probe if probe else []
+                for p in procs:
+                    p.send_signal(signal.SIGTERM)
+                for p in procs:
+                    p.wait(timeout=30)
             every_send = [
                 (str(c.params["chat_id"]), c.at) for c in tg.calls if c.method == "sendMessage"
             ]
