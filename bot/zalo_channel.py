@@ -23,7 +23,7 @@ import httpx
 
 from bot.app import HtxApp
 from bot.chat_locks import ChatLocks
-from bot.outbox import INTERACTIVE, Outbox
+from bot.outbox import INTERACTIVE, Outbox, Retry
 from bot.render import pick_choice
 from bot.settings import Settings
 from bot.shared_rate import SharedBudget
@@ -239,7 +239,8 @@ class ZaloChannel:
 
     async def _send_now(self, chat_id: str, reply: Reply) -> str | None:
         """Send one reply as plain text parts; returns the id of the last message sent. Zalo
-        errors become the outbox's (Unreachable, RetryAfter, Transient)."""
+        errors become the outbox's (Unreachable, RetryAfter, Transient); when a later part
+        fails, the error carries the parts not sent, so a retry does not repeat the first."""
         if reply.edit_message_id:
             # Zalo cannot edit a message. This is a broadcast's progress being updated: sending
             # it anew every few seconds would flood the staff member, and the final report
@@ -260,11 +261,16 @@ class ZaloChannel:
                 self._answering[chat_id] = offered
             await self._remember(chat_id, choices_to_rows(offered))
         sent: str | None = None
-        try:
-            for part in rendered.parts:
+        for i, part in enumerate(rendered.parts):
+            try:
                 sent = await self.api.send_message(chat_id, part) or sent
-        except Exception as exc:
-            raise outbox_error(exc) from exc
+            except Exception as exc:
+                error = outbox_error(exc)
+                if i and isinstance(error, Retry):
+                    # Already plain text, numbered choices included: escaped, it renders back
+                    # to itself, with no choices to store again.
+                    error.remaining = Reply(html.escape("\n\n".join(rendered.parts[i:])))
+                raise error from exc
         return sent
 
     async def _remember(self, chat_id: str, rows: list[dict[str, str]]) -> None:

@@ -17,6 +17,7 @@ import itertools
 import json
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,8 @@ class FakeZalo:
         self._sent_event = asyncio.Event()
         self._ids = itertools.count(1)
         self._window: list[float] = []
+        self._calls_of: Counter[str] = Counter()  # every call per method, refused ones too
+        self._refuse_at: dict[str, int] = {}  # method → which of its calls gets a 429
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -110,6 +113,10 @@ class FakeZalo:
         photo = "https://example.invalid/photo.jpg"
         return self._push(self.update(uid, "message.image.received", photo_url=photo))
 
+    def refuse_once(self, method: str, on_call: int = 1) -> None:
+        """Answer the `on_call`-th next call of `method` with 429 (retry after 1 s)."""
+        self._refuse_at[method] = self._calls_of[method] + on_call
+
     # --- reading what the bot did ------------------------------------------------------------
     def sent(self, chat_id: str | None = None) -> list[dict[str, Any]]:
         """sendMessage/sendPhoto calls that succeeded, optionally to one chat."""
@@ -162,8 +169,9 @@ class FakeZalo:
         handler = getattr(self, "api_" + method, None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
+        self._calls_of[method] += 1
         if method in ("sendMessage", "sendPhoto"):
-            if self._rate_limited():
+            if self._rate_limited() or self._refuse_at.get(method) == self._calls_of[method]:
                 return web.json_response(
                     {
                         "ok": False,
