@@ -106,6 +106,10 @@ async def serve(settings: Settings, *, webhook: bool) -> int:
         web = WebServer(
             app, runtime, host=settings.webhook_listen, port=settings.webhook_port, webhooks=hooks
         )
+    elif settings.health_port is not None:
+        web = WebServer(
+            app, runtime, host=settings.webhook_listen, port=settings.health_port, webhooks={}
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -118,7 +122,7 @@ async def serve(settings: Settings, *, webhook: bool) -> int:
         await runtime.start()
         settle_memory()
         names = " và ".join("Telegram" if c.name == "telegram" else "Zalo" for c in channels)
-        mode = f"webhook, cổng {web.port}" if web is not None else "long polling"
+        mode = f"webhook, cổng {web.port}" if webhook and web is not None else "long polling"
         print(f"htxbot đang chạy trên {names} ({mode}). Ctrl+C để dừng.", file=sys.stderr)
         await stop.wait()
     finally:

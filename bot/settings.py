@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     webhook_listen: str = Field(default="127.0.0.1", alias="HTXBOT_WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8080, alias="HTXBOT_WEBHOOK_PORT", ge=0, le=65535)
+    # Long polling has no web server of its own: this port gives it one, for /healthz and
+    # /metrics only (on HTXBOT_WEBHOOK_LISTEN). Off when empty; unused in webhook mode.
+    health_port: int | None = Field(default=None, alias="HTXBOT_HEALTH_PORT", ge=0, le=65535)
     # None: shared when the database is PostgreSQL (where several processes are supported).
     shared_rate_limit: bool | None = Field(default=None, alias="HTXBOT_SHARED_RATE_LIMIT")
     log_level: str = Field(default="INFO", alias="HTXBOT_LOG_LEVEL")
@@ -92,7 +95,7 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> list[str]:
         return _split_csv(value)
 
-    @field_validator("legal_dir", "targets_file", mode="before")
+    @field_validator("legal_dir", "targets_file", "health_port", mode="before")
     @classmethod
     def _empty_path(cls, value: object) -> object:
         return None if value == "" else value

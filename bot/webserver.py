@@ -146,7 +146,7 @@ class WebServer:
                 self._task.result()  # raises why it could not start (port taken…)
                 raise RuntimeError("web server stopped at start")
             await asyncio.sleep(0.02)
-        log.info("webhook server listening on port %d", self.port)
+        log.info("web server listening on port %d", self.port)
 
     async def stop(self) -> None:
         """Stop accepting connections and finish the requests under way."""

@@ -1,5 +1,6 @@
 """`htxbot run` as a process: Zalo alone with only ZALO_BOT_TOKEN, Telegram and Zalo together
-with both tokens (one app, one scheduler), each answering through its fake server."""
+with both tokens (one app, one scheduler), each answering through its fake server; long polling
+with HTXBOT_HEALTH_PORT serving /healthz and /metrics."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
+
 from tests.bot.test_cli import ROOT
+from tests.e2e.test_two_processes import free_port
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo, user_id
 
@@ -80,3 +84,33 @@ async def test_run_with_both_tokens_runs_telegram_and_zalo(tmp_path: Path):
     assert tg_msg["parse_mode"] == "HTML" and "<b>" not in zalo_msg["text"]
     assert proc.returncode == 0, err
     assert "đang chạy trên Telegram và Zalo" in err
+
+
+async def test_run_with_a_health_port_serves_healthz_and_metrics_while_polling(tmp_path: Path):
+    port = free_port()
+    async with FakeTelegram() as tg:
+        proc = await run_bot(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=tg.token,
+            TELEGRAM_API_BASE_URL=tg.base_url,
+            HTXBOT_HEALTH_PORT=str(port),
+        )
+        try:
+            tg.send_text(2003, "/start")
+            await tg.wait_sent(1, chat_id=2003, timeout=60)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    health = (r.status, await r.json())
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
+                    metrics = await r.text()
+                async with http.post(f"http://127.0.0.1:{port}/telegram/webhook") as r:
+                    webhook_status = r.status
+        finally:
+            err = await stop_bot(proc)
+    assert health[0] == 200 and health[1]["status"] == "ok", health
+    assert health[1]["scheduler"] == "running"
+    assert 'htxbot_updates_total{channel="telegram",route="start"} 1.0' in metrics
+    assert webhook_status in (404, 405)  # polling: no webhook to post to
+    assert "deleteWebhook" in tg.methods() and "setWebhook" not in tg.methods()
+    assert proc.returncode == 0, err
+    assert "(long polling)" in err
