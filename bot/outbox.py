@@ -74,6 +74,7 @@ class _Item:
     reply: Reply = field(compare=False)
     done: asyncio.Future[str | None] = field(compare=False)
     attempts: int = field(default=0, compare=False)
+    chat_turn_taken: bool = field(default=False, compare=False)  # bulk: its chat's spacing
 
 
 class Outbox:
@@ -95,6 +96,7 @@ class Outbox:
         self._next_slot = 0.0  # when the next message may go (token bucket of size 1)
         self._paused_until = 0.0
         self._chat_last: dict[str, float] = {}
+        self._waiting: dict[int, tuple[asyncio.TimerHandle, _Item]] = {}  # back in the queue later
         self._lock = asyncio.Lock()
         self.shedding = False
         self.results: Counter[str] = Counter()  # sent, retry_after, transient, unreachable…
@@ -108,7 +110,8 @@ class Outbox:
         return self.results["retry_after"]
 
     def depth(self) -> int:
-        return self._queue.qsize()
+        """Messages not yet sent: queued, or waiting for their chat's spacing or a retry."""
+        return self._queue.qsize() + len(self._waiting)
 
     def shed_bulk(self) -> None:
         """From now on, bulk messages not yet sent fail with Stopping (shutting down)."""
@@ -122,6 +125,11 @@ class Outbox:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
+        for handle, item in self._waiting.values():
+            handle.cancel()
+            if not item.done.done():
+                item.done.set_exception(Stopping())
+        self._waiting.clear()
 
     async def submit(
         self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE
@@ -136,12 +144,10 @@ class Outbox:
         await self._queue.put(_Item(priority, next(self._seq), chat_id, reply, done))
         return await done
 
-    async def _slot(self, item: _Item) -> None:
-        """Wait for the chat's own spacing (bulk only), then for a turn of the global budget.
-        In that order: a turn is taken only when the message can use it, so the spacing never
-        moves a message off the bucket's grid onto another message's turn."""
-        if item.priority == BULK:
-            await self._chat_turn(item.chat_id)
+    async def _slot(self) -> None:
+        """Wait for a turn of the global budget. Only once the message can use it (a bulk
+        message's chat spacing is over): the spacing never moves a message off the bucket's
+        grid onto another message's turn."""
         if self.budget is not None and self.rate:
             await self.budget.wait()
             # Paused by a 429 meanwhile: the shared budget was pushed past the pause, so take
@@ -175,8 +181,8 @@ class Outbox:
             if interval:
                 self._next_slot = max(at, now - LATE_TOLERANCE * interval) + interval
 
-    async def _chat_turn(self, chat_id: str) -> None:
-        """Wait until this chat may get its next bulk message (about one per second)."""
+    def _chat_turn(self, chat_id: str) -> float:
+        """Book this chat's next bulk message (about one per second); returns when it may go."""
         now = time.monotonic()
         at = max(
             now, self._chat_last.get(chat_id, -self.bulk_chat_interval) + self.bulk_chat_interval
@@ -186,8 +192,18 @@ class Outbox:
                 c: t for c, t in self._chat_last.items() if t + self.bulk_chat_interval > now
             }
         self._chat_last[chat_id] = at
-        if at > now:
-            await asyncio.sleep(at - now)
+        return at
+
+    def _later(self, delay: float, item: _Item) -> None:
+        """Put the item back in the queue after `delay`, without a worker waiting for it: the
+        workers go on with other chats' messages and with replies to people meanwhile."""
+
+        def requeue() -> None:
+            self._waiting.pop(item.seq, None)
+            self._queue.put_nowait(item)
+
+        handle = asyncio.get_running_loop().call_later(delay, requeue)
+        self._waiting[item.seq] = (handle, item)
 
     async def _work(self) -> None:
         while True:
@@ -195,7 +211,13 @@ class Outbox:
             try:
                 if self.shedding and item.priority == BULK:
                     raise Stopping
-                await self._slot(item)
+                if item.priority == BULK and not item.chat_turn_taken:
+                    item.chat_turn_taken = True
+                    wait = self._chat_turn(item.chat_id) - time.monotonic()
+                    if wait > 0:
+                        self._later(wait, item)
+                        continue
+                await self._slot()
                 if self.shedding and item.priority == BULK:
                     raise Stopping
                 message_id = await self._send(item.chat_id, item.reply)
@@ -218,8 +240,7 @@ class Outbox:
                     if not item.done.done():
                         item.done.set_exception(exc)
                 else:
-                    await asyncio.sleep(0.5 * 2**item.attempts)
-                    await self._queue.put(item)
+                    self._later(0.5 * 2**item.attempts, item)
             except Exception as exc:  # Unreachable and anything unexpected: tell the caller
                 self.results[type(exc).__name__.lower()] += 1
                 if not item.done.done():

@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import time
 
-from bot.outbox import BULK, Outbox
+from bot.outbox import BULK, WORKERS, Outbox, Stopping
 from handlers.types import Reply
 
 RATE = 10.0  # a turn every 100 ms
@@ -61,3 +61,37 @@ async def test_bulk_messages_to_one_chat_keep_their_spacing_without_holding_up_o
     assert [round(b - a, 1) >= 0.4 for a, b in itertools.pairwise(same)] == [True, True]
     others = [at for at, chat in sent if chat != "same"]
     assert max(others) - started < 0.4  # the other chats did not wait behind "same"
+
+
+async def test_many_bulk_messages_to_one_chat_hold_up_neither_replies_nor_other_chats():
+    """More bulk messages to one chat than there are workers (a staff member's notifications,
+    one person's reminders due together): while they wait for their chat's spacing, a reply to
+    someone else and another chat's bulk message still go at once, and the chat's own messages
+    keep their order and spacing."""
+    sent: list[tuple[float, str, str]] = []
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        sent.append((time.monotonic(), chat_id, reply.text))
+
+    spacing = 1.0
+    box = Outbox(send, rate=50.0, bulk_chat_interval=spacing)
+    await box.start()
+    try:
+        many = [
+            asyncio.create_task(box.submit("staff", Reply(str(i)), priority=BULK))
+            for i in range(WORKERS + 4)
+        ]
+        await asyncio.sleep(0.1)  # every worker has had its pick of them
+        started = time.monotonic()
+        await asyncio.wait_for(box.submit("farmer", Reply("trả lời")), spacing / 2)
+        await asyncio.wait_for(box.submit("other", Reply("nhắc"), priority=BULK), spacing / 2)
+        assert time.monotonic() - started < spacing / 2
+        assert box.depth() >= WORKERS
+        await asyncio.gather(*(many[:3]))
+    finally:
+        await box.stop()
+    staff = [(at, text) for at, chat, text in sent if chat == "staff"]
+    assert [text for _, text in staff] == ["0", "1", "2"]
+    assert all(round(b - a, 1) >= spacing for (a, _), (b, _) in itertools.pairwise(staff))
+    rest = await asyncio.wait_for(asyncio.gather(*many[3:], return_exceptions=True), 1)
+    assert all(isinstance(r, Stopping) for r in rest)  # refused when the outbox stopped
