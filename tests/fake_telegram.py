@@ -16,23 +16,16 @@ import gc
 import itertools
 import json
 import time
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from tests.fake_platform import Call, FakePlatform
+
 BOT_ID = 999000
 BOT_USERNAME = "htx_test_bot"
-
-
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
 
 
 def _decode(value: str) -> Any:
@@ -59,40 +52,31 @@ def counting_without_pauses() -> Iterator[None]:
         gc.unfreeze()
 
 
-class FakeTelegram:
+class FakeTelegram(FakePlatform):
     """Run with `async with FakeTelegram() as tg:`; point the bot at `tg.base_url`."""
 
+    SENDS = ("sendMessage", "sendDocument", "sendPhoto")
+    LIMITED = (*SENDS, "editMessageText")
+
     def __init__(self, *, rate_limit: float | None = None, token: str = "123:TEST") -> None:
-        self.token = token
-        self.calls: list[Call] = []
+        super().__init__(token=token, rate_limit=rate_limit)
         self.blocked: set[int] = set()
-        self.rate_limit = rate_limit
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
-        self._sent_event = asyncio.Event()
-        self._window: list[float] = []
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-        self.too_many_requests = 0
         self.uploads = 0  # files the bot uploaded (rather than sent again by file_id)
         self.webhook: dict[str, Any] = {}  # what the bot asked for with setWebhook
         self.webhook_statuses: list[int] = []  # HTTP status of every POST to the bot
         self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
         self._webhook_tasks: list[asyncio.Task[None]] = []
-        self._calls_of: Counter[str] = Counter()  # every call per method, refused ones too
-        self._refuse_at: dict[str, int] = {}  # method → which of its calls gets a 429
 
     # --- lifecycle ---------------------------------------------------------------------------
-    async def __aenter__(self) -> FakeTelegram:
-        app = web.Application(client_max_size=50 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.serve(web.Application(client_max_size=50 * 1024 * 1024))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -100,12 +84,7 @@ class FakeTelegram:
         for task in self._webhook_tasks:
             task.cancel()
         await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
+        await self.stop_serving()
 
     # --- injecting what users do -------------------------------------------------------------
     @staticmethod
@@ -235,38 +214,6 @@ class FakeTelegram:
         )
 
     # --- reading what the bot did ------------------------------------------------------------
-    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
-        """sendMessage/sendDocument calls, optionally to one chat."""
-        return [
-            c.params
-            for c in self.calls
-            if c.method in ("sendMessage", "sendDocument", "sendPhoto")
-            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
-        ]
-
-    def methods(self) -> list[str]:
-        return [c.method for c in self.calls]
-
-    async def wait_sent(
-        self, count: int, chat_id: int | None = None, timeout: float = 10.0
-    ) -> list[dict[str, Any]]:
-        """Wait until at least `count` messages went to the chat; returns them all."""
-        deadline = time.monotonic() + timeout
-        while len(self.sent(chat_id)) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"expected {count} messages to {chat_id}, got {self.sent(chat_id)}"
-                )
-            self._sent_event.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sent_event.wait(), remaining)
-        return self.sent(chat_id)
-
-    def refuse_once(self, method: str, on_call: int = 1) -> None:
-        """Answer the `on_call`-th next call of `method` with 429 (retry after 1 s)."""
-        self._refuse_at[method] = self._calls_of[method] + on_call
-
     def pending_updates(self) -> int:
         return len(self._updates)
 
@@ -291,46 +238,24 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                 status=404,
             )
-        self._calls_of[method] += 1
-        if method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText"):
-            limited = self._rate_limited() or self._refuse_at.get(method) == self._calls_of[method]
-            if limited:
-                self.too_many_requests += 1
-                return web.json_response(
-                    {
-                        "ok": False,
-                        "error_code": 429,
-                        "description": "Too Many Requests: retry after 1",
-                        "parameters": {"retry_after": 1},
-                    },
-                    status=429,
-                )
-            if int(str(params.get("chat_id", 0))) in self.blocked:
-                self.calls.append(Call(method + ":blocked", params))
-                return web.json_response(
-                    {
-                        "ok": False,
-                        "error_code": 403,
-                        "description": "Forbidden: bot was blocked by the user",
-                    },
-                    status=403,
-                )
+        if self.refused(method):
+            return self.too_many_requests_response("Too Many Requests: retry after 1")
+        if method in self.LIMITED and int(str(params.get("chat_id", 0))) in self.blocked:
+            self.calls.append(Call(method + ":blocked", params))
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                },
+                status=403,
+            )
         if method != "getUpdates":
             self.calls.append(Call(method, params))
         result = await handler(params)
-        if method in ("sendMessage", "sendDocument", "sendPhoto"):
-            self._sent_event.set()
+        if method in self.SENDS:
+            self.delivered()
         return web.json_response({"ok": True, "result": result})
-
-    def _rate_limited(self) -> bool:
-        if self.rate_limit is None:
-            return False
-        now = time.monotonic()
-        self._window = [t for t in self._window if now - t < 1.0]
-        if len(self._window) >= self.rate_limit:
-            return True
-        self._window.append(now)
-        return False
 
     def _bot_message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         return {

@@ -17,11 +17,11 @@ import itertools
 import json
 import secrets
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_platform import Call, FakePlatform
 
 BOT_ID = "1459232241454765289"
 TEXT_LIMIT = 2000
@@ -31,57 +31,36 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    at: float = field(default_factory=time.monotonic)
-
-
 def user_id(n: int) -> str:
     """A Zalo-like user id (Zalo ids are opaque hex strings, not numbers)."""
     return f"{n:020x}"
 
 
-class FakeZalo:
+class FakeZalo(FakePlatform):
     """Run with `async with FakeZalo() as zl:`; point the bot at `zl.base_url`."""
 
+    SENDS = LIMITED = ("sendMessage", "sendPhoto")
+
     def __init__(self, *, token: str = "12345:ZALO-TEST", rate_limit: float | None = None):
-        self.token = token
-        self.calls: list[Call] = []
+        super().__init__(token=token, rate_limit=rate_limit)
         self.blocked: set[str] = set()
-        self.rate_limit = rate_limit
         self.webhook_url = ""
         self.webhook_secret = ""
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
-        self._sent_event = asyncio.Event()
         self._ids = itertools.count(1)
-        self._window: list[float] = []
-        self._calls_of: Counter[str] = Counter()  # every call per method, refused ones too
-        self._refuse_at: dict[str, int] = {}  # method → which of its calls gets a 429
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
-    async def __aenter__(self) -> FakeZalo:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def __aenter__(self) -> FakeZalo:
+        await self.serve(web.Application())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self._new_update.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
+        await self.stop_serving()
 
     # --- injecting what users do -------------------------------------------------------------
     def update(self, uid: str, event_name: str, name: str = "Nông dân", **content: Any) -> dict:
@@ -113,41 +92,9 @@ class FakeZalo:
         photo = "https://example.invalid/photo.jpg"
         return self._push(self.update(uid, "message.image.received", photo_url=photo))
 
-    def refuse_once(self, method: str, on_call: int = 1) -> None:
-        """Answer the `on_call`-th next call of `method` with 429 (retry after 1 s)."""
-        self._refuse_at[method] = self._calls_of[method] + on_call
-
     # --- reading what the bot did ------------------------------------------------------------
-    def sent(self, chat_id: str | None = None) -> list[dict[str, Any]]:
-        """sendMessage/sendPhoto calls that succeeded, optionally to one chat."""
-        return [
-            c.params
-            for c in self.calls
-            if c.method in ("sendMessage", "sendPhoto")
-            and (chat_id is None or c.params.get("chat_id") == chat_id)
-        ]
-
     def texts(self, chat_id: str) -> list[str]:
         return [m.get("text") or m.get("caption") or "" for m in self.sent(chat_id)]
-
-    def methods(self) -> list[str]:
-        return [c.method for c in self.calls]
-
-    async def wait_sent(
-        self, count: int, chat_id: str | None = None, timeout: float = 10.0
-    ) -> list[dict[str, Any]]:
-        """Wait until at least `count` messages went to the chat; returns them all."""
-        deadline = time.monotonic() + timeout
-        while len(self.sent(chat_id)) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"expected {count} messages to {chat_id}, got {self.sent(chat_id)}"
-                )
-            self._sent_event.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sent_event.wait(), remaining)
-        return self.sent(chat_id)
 
     # --- the API -----------------------------------------------------------------------------
     @staticmethod
@@ -169,35 +116,15 @@ class FakeZalo:
         handler = getattr(self, "api_" + method, None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
-        self._calls_of[method] += 1
-        if method in ("sendMessage", "sendPhoto"):
-            if self._rate_limited() or self._refuse_at.get(method) == self._calls_of[method]:
-                return web.json_response(
-                    {
-                        "ok": False,
-                        "error_code": 429,
-                        "description": "Too Many Requests",
-                        "parameters": {"retry_after": 1},
-                    },
-                    status=429,
-                )
-            if str(params.get("chat_id", "")) in self.blocked:
-                self.calls.append(Call(method + ":blocked", params))
-                return self._error(403, "Forbidden: the user cannot receive messages from bot")
+        if self.refused(method):
+            return self.too_many_requests_response("Too Many Requests")
+        if method in self.SENDS and str(params.get("chat_id", "")) in self.blocked:
+            self.calls.append(Call(method + ":blocked", params))
+            return self._error(403, "Forbidden: the user cannot receive messages from bot")
         if method == "getUpdates":
             return await self.api_getUpdates(params, request)
         self.calls.append(Call(method, params))
         return await handler(params)
-
-    def _rate_limited(self) -> bool:
-        if self.rate_limit is None:
-            return False
-        now = time.monotonic()
-        self._window = [t for t in self._window if now - t < 1.0]
-        if len(self._window) >= self.rate_limit:
-            return True
-        self._window.append(now)
-        return False
 
     def _ok(self, result: Any = None) -> web.Response:
         body: dict[str, Any] = {"ok": True}
@@ -244,7 +171,7 @@ class FakeZalo:
             return self._error(400, "Bad Request: chat_id and text are required")
         if not 1 <= utf16_len(text) <= TEXT_LIMIT:
             return self._error(400, "Bad Request: text must be from 1 to 2000 characters")
-        self._sent_event.set()
+        self.delivered()
         return self._ok(self._message())
 
     async def api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
@@ -253,7 +180,7 @@ class FakeZalo:
             return self._error(400, "Bad Request: chat_id and a photo URL are required")
         if caption is not None and not 1 <= utf16_len(str(caption)) <= TEXT_LIMIT:
             return self._error(400, "Bad Request: caption must be from 1 to 2000 characters")
-        self._sent_event.set()
+        self.delivered()
         return self._ok(self._message())
 
     async def api_sendChatAction(self, params: dict[str, Any]) -> web.Response:
