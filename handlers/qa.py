@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
-from messages.answers import render_entry
+from messages.answers import entry_label, render_entry
 from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
@@ -45,11 +45,7 @@ _SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
 
 
 def _entry_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(_short(e.title), f"qa:{e.id}"),) for e in entries)
-
-
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    return tuple((Button(entry_label(e), f"qa:{e.id}"),) for e in entries)
 
 
 def _answer_reply(ctx: Ctx, entry: Entry, related: list[Entry]) -> Reply:

@@ -34,6 +34,17 @@ def citation_line(entry: Entry) -> str:
     return "; ".join(seen)
 
 
+def entry_label(entry: Entry, limit: int = 100) -> str:
+    """A button's label for an entry, within `limit` characters: its title, after which article
+    of which law for an article ('Điều 1 Luật HTX 2012: Phạm vi điều chỉnh'), since both laws
+    have articles of the same name and the 2012 one is no longer in force. That comes first:
+    a phone cuts a long button's end to fit (Zalo's numbered lists show it all)."""
+    label = entry.title
+    if entry.kind == "article" and entry.source and isinstance(entry.article, int):
+        label = f"{format_citation(Citation(entry.source, entry.article))}: {entry.title}"
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def render_entry(entry: Entry, lang: str = "vi") -> str:
     """The full answer in neutral markup. KB text is escaped: staff-edited files are data."""
     parts = [

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from messages.answers import entry_label
 from messages.kb import KB_DIR, Citation, Entry, load_documents, load_kb, validate
 from messages.kb_check import check
 from messages.legal_refs import DEFAULT_LEGAL_DIR
@@ -84,3 +85,20 @@ def test_validator_rejects_numbers_not_in_the_cited_article():
     # References and the effective date are not facts to check.
     fine = entry(text="Theo Điều 4 khoản 7 Luật HTX 2023 (17/2023/QH15), từ 01/7/2024 cần 05.")
     assert validate([fine], documents, Path(LEGAL)) == []
+
+
+def test_related_article_buttons_say_which_law_they_belong_to():
+    """Both laws have an article named 'Phạm vi điều chỉnh': a button must tell them apart,
+    and stay within 100 characters however long the title."""
+    kb = load_kb()
+    old, new = kb.by_article[("luat-htx-2012", 1)], kb.by_article[("luat-htx-2023", 1)]
+    assert old.title == new.title
+    assert entry_label(old) == f"Điều 1 Luật HTX 2012: {old.title}"
+    assert entry_label(new) == f"Điều 1 Luật HTX 2023: {new.title}"
+    faq = next(e for e in kb.entries if e.kind == "faq")
+    assert entry_label(faq, limit=200) == faq.title
+    labels = [entry_label(e) for e in kb.entries]
+    assert all(len(label) <= 100 for label in labels)
+    long = max(kb.entries, key=lambda e: len(e.title) if e.kind == "article" else 0)
+    assert entry_label(long).startswith(f"Điều {long.article} Luật HTX {long.source[-4:]}: ")
+    assert entry_label(long).endswith("…")
