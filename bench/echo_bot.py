@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -18,7 +20,8 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from messages.answers import render_entry
+from messages.answers import entry_label, render_entry
+from messages.i18n import t
 from messages.kb import load_kb
 
 
@@ -27,10 +30,14 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(update.message.text)
 
 
-def answering() -> object:
+def answering() -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     entries = load_kb().entries
+    related = "\n\n" + t("qa_related", "vi")
     answers = [
-        (render_entry(entry), [(e.title[:60], f"qa:{e.id}") for e in entries[i + 1 : i + 4]])
+        (
+            render_entry(entry) + related,
+            [(entry_label(e), f"qa:{e.id}") for e in entries[i + 1 : i + 4]],
+        )
         for i, entry in enumerate(entries[:-3])
     ]
     turns = itertools.cycle(answers)
@@ -55,7 +62,7 @@ def main() -> None:
     token, base_url = sys.argv[1], sys.argv[2]
     callback = answering() if "--answers" in sys.argv[3:] else echo
     app = Application.builder().token(token).base_url(base_url).build()
-    app.add_handler(MessageHandler(filters.TEXT, callback))  # type: ignore[arg-type]
+    app.add_handler(MessageHandler(filters.TEXT, callback))
     app.run_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
 

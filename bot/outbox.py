@@ -51,7 +51,8 @@ class Transient(Retry):
 
 
 class Stopping(Exception):
-    """The process is shutting down: this bulk message was not sent; give its row back."""
+    """The process is shutting down: this message was not sent (a bulk one: give its row
+    back)."""
 
 
 class Budget(Protocol):
@@ -114,22 +115,31 @@ class Outbox:
         return self._queue.qsize() + len(self._waiting)
 
     def shed_bulk(self) -> None:
-        """From now on, bulk messages not yet sent fail with Stopping (shutting down)."""
+        """From now on, bulk messages not yet sent fail with Stopping (shutting down); those
+        waiting for their chat's spacing or a retry fail at once, not when their timer ends."""
         self.shedding = True
+        for seq, (handle, item) in list(self._waiting.items()):
+            if item.priority == BULK:
+                handle.cancel()
+                del self._waiting[seq]
+                _fail(item, Stopping())
 
     async def start(self) -> None:
         self._workers = [asyncio.create_task(self._work()) for _ in range(WORKERS)]
 
     async def stop(self) -> None:
+        """Stop sending; whatever is not sent yet fails with Stopping, so no caller waits on."""
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
         for handle, item in self._waiting.values():
             handle.cancel()
-            if not item.done.done():
-                item.done.set_exception(Stopping())
+            _fail(item, Stopping())
         self._waiting.clear()
+        while not self._queue.empty():  # including any a timer put back meanwhile
+            _fail(self._queue.get_nowait(), Stopping())
+            self._queue.task_done()
 
     async def submit(
         self, chat_id: str, reply: Reply, *, priority: int = INTERACTIVE
@@ -200,7 +210,10 @@ class Outbox:
 
         def requeue() -> None:
             self._waiting.pop(item.seq, None)
-            self._queue.put_nowait(item)
+            if self.shedding and item.priority == BULK:
+                _fail(item, Stopping())
+            else:
+                self._queue.put_nowait(item)
 
         handle = asyncio.get_running_loop().call_later(delay, requeue)
         self._waiting[item.seq] = (handle, item)
@@ -216,7 +229,7 @@ class Outbox:
                     wait = self._chat_turn(item.chat_id) - time.monotonic()
                     if wait > 0:
                         self._later(wait, item)
-                        continue
+                        continue  # the finally still marks this get() done; requeue() re-adds
                 await self._slot()
                 if self.shedding and item.priority == BULK:
                     raise Stopping
@@ -226,6 +239,7 @@ class Outbox:
                     item.done.set_result(message_id)
             except RetryAfter as exc:
                 item.reply = exc.remaining or item.reply
+                item.chat_turn_taken = False  # its chat's spacing counts from the retry
                 self.results["retry_after"] += 1
                 self._paused_until = max(self._paused_until, time.monotonic() + exc.seconds)
                 log.warning("rate limited by the platform: pausing %.1fs", exc.seconds)
@@ -234,16 +248,23 @@ class Outbox:
                 await self._queue.put(item)
             except Transient as exc:
                 item.reply = exc.remaining or item.reply
+                item.chat_turn_taken = False
                 self.results["transient"] += 1
                 item.attempts += 1
                 if item.attempts >= TRANSIENT_RETRIES:
-                    if not item.done.done():
-                        item.done.set_exception(exc)
+                    _fail(item, exc)
                 else:
                     self._later(0.5 * 2**item.attempts, item)
             except Exception as exc:  # Unreachable and anything unexpected: tell the caller
                 self.results[type(exc).__name__.lower()] += 1
-                if not item.done.done():
-                    item.done.set_exception(exc)
+                _fail(item, exc)
+            except asyncio.CancelledError:  # stop() while this one was being sent
+                _fail(item, Stopping())
+                raise
             finally:
                 self._queue.task_done()
+
+
+def _fail(item: _Item, error: Exception) -> None:
+    if not item.done.done():
+        item.done.set_exception(error)

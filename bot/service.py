@@ -106,6 +106,8 @@ async def serve(settings: Settings, *, webhook: bool) -> int:
         web = WebServer(
             app, runtime, host=settings.webhook_listen, port=settings.webhook_port, webhooks=hooks
         )
+        if settings.health_port is not None:
+            log.warning("HTXBOT_HEALTH_PORT unused: with webhooks, /healthz is on their port")
     elif settings.health_port is not None:
         web = WebServer(
             app, runtime, host=settings.webhook_listen, port=settings.health_port, webhooks={}

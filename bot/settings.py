@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, alias="HTXBOT_WEBHOOK_PORT", ge=0, le=65535)
     # Long polling has no web server of its own: this port gives it one, for /healthz and
     # /metrics only (on HTXBOT_WEBHOOK_LISTEN). Off when empty; unused in webhook mode.
-    health_port: int | None = Field(default=None, alias="HTXBOT_HEALTH_PORT", ge=0, le=65535)
+    health_port: int | None = Field(default=None, alias="HTXBOT_HEALTH_PORT", ge=1, le=65535)
     # None: shared when the database is PostgreSQL (where several processes are supported).
     shared_rate_limit: bool | None = Field(default=None, alias="HTXBOT_SHARED_RATE_LIMIT")
     log_level: str = Field(default="INFO", alias="HTXBOT_LOG_LEVEL")

@@ -1,6 +1,6 @@
-"""Webhook mode: one ASGI app (Starlette, served by uvicorn) with the Telegram webhook, room for
-other channels' webhooks, /healthz and /metrics. Signals are handled by `bot.service`, not by
-uvicorn, so that shutdown happens in our order."""
+"""The web server: one ASGI app (Starlette, served by uvicorn) with the channels' webhooks in
+webhook mode, and /healthz and /metrics (alone in polling mode, with HTXBOT_HEALTH_PORT).
+Signals are handled by `bot.service`, not by uvicorn, so that shutdown happens in our order."""
 
 from __future__ import annotations
 

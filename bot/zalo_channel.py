@@ -262,6 +262,8 @@ class ZaloChannel:
             await self._remember(chat_id, choices_to_rows(offered))
         sent: str | None = None
         for i, part in enumerate(rendered.parts):
+            if i:
+                await self.outbox.extra_turn()  # every part counts against the rate
             try:
                 sent = await self.api.send_message(chat_id, part) or sent
             except Exception as exc:

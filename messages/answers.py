@@ -40,7 +40,7 @@ def entry_label(entry: Entry, limit: int = 100) -> str:
     have articles of the same name and the 2012 one is no longer in force. That comes first:
     a phone cuts a long button's end to fit (Zalo's numbered lists show it all)."""
     label = entry.title
-    if entry.kind == "article" and entry.source and isinstance(entry.article, int):
+    if entry.kind == "article" and entry.source and entry.article is not None:
         label = f"{format_citation(Citation(entry.source, entry.article))}: {entry.title}"
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 

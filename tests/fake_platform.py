@@ -64,7 +64,8 @@ class FakePlatform:
 
     # --- reading what the bot did ------------------------------------------------------------
     def sent(self, chat_id: object = None) -> list[dict[str, Any]]:
-        """The messages sent (calls of `SENDS` that succeeded), optionally to one chat."""
+        """The messages sent (calls of `SENDS` not refused with 429 or 403), optionally to one
+        chat. A call the API then answers 400 (too long, say) is in the list too."""
         return [
             c.params
             for c in self.calls

@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import time
 
-from bot.outbox import BULK, WORKERS, Outbox, Stopping
+from bot.outbox import BULK, WORKERS, Outbox, RetryAfter, Stopping, Transient
 from handlers.types import Reply
 
 RATE = 10.0  # a turn every 100 ms
@@ -95,3 +95,70 @@ async def test_many_bulk_messages_to_one_chat_hold_up_neither_replies_nor_other_
     assert all(round(b - a, 1) >= spacing for (a, _), (b, _) in itertools.pairwise(staff))
     rest = await asyncio.wait_for(asyncio.gather(*many[3:], return_exceptions=True), 1)
     assert all(isinstance(r, Stopping) for r in rest)  # refused when the outbox stopped
+
+
+async def test_shutting_down_refuses_bulk_messages_waiting_for_their_chat_at_once():
+    """Shutdown must not wait a second per queued message of one chat (it has 8 s in all)."""
+    sent: list[str] = []
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        sent.append(reply.text)
+
+    box = Outbox(send, rate=50.0, bulk_chat_interval=1.0)
+    await box.start()
+    try:
+        waiting = [
+            asyncio.create_task(box.submit("staff", Reply(str(i)), priority=BULK))
+            for i in range(30)
+        ]
+        await asyncio.sleep(0.1)
+        started = time.monotonic()
+        box.shed_bulk()
+        results = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 2)
+        assert time.monotonic() - started < 0.5
+    finally:
+        await box.stop()
+    assert sent == ["0"]
+    assert all(isinstance(r, Stopping) for r in results[1:])
+
+
+async def test_a_retried_bulk_message_still_keeps_its_chat_spacing():
+    """After a 429 or a network error, the retry must not go right before the chat's next
+    message: the spacing counts from the retry."""
+    sent: list[tuple[float, str]] = []
+    failed: set[str] = set()
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        if reply.text in ("a", "x") and reply.text not in failed:
+            failed.add(reply.text)
+            raise RetryAfter(0.3) if reply.text == "a" else Transient("connection reset")
+        sent.append((time.monotonic(), chat_id))
+
+    spacing = 0.5
+    box = Outbox(send, rate=50.0, bulk_chat_interval=spacing)
+    await box.start()
+    try:
+        await asyncio.gather(
+            *(box.submit("one", Reply(t), priority=BULK) for t in ("a", "b", "c")),
+            *(box.submit("two", Reply(t), priority=BULK) for t in ("x", "y", "z")),
+        )
+    finally:
+        await box.stop()
+    for chat in ("one", "two"):
+        times = [at for at, c in sent if c == chat]
+        assert len(times) == 3
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert min(gaps) >= spacing * 0.9, f"{chat}: {[round(g, 3) for g in gaps]}"
+
+
+async def test_stopping_leaves_no_caller_waiting():
+    async def send(chat_id: str, reply: Reply) -> None:
+        await asyncio.sleep(10)
+
+    box = Outbox(send, rate=None)
+    await box.start()
+    pending = [asyncio.create_task(box.submit(f"c{i}", Reply("x"))) for i in range(WORKERS + 3)]
+    await asyncio.sleep(0.1)  # 8 being sent, 3 queued
+    await box.stop()
+    results = await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), 1)
+    assert all(isinstance(r, Stopping) for r in results)

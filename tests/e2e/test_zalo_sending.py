@@ -17,7 +17,7 @@ async def test_a_refused_second_part_does_not_send_the_first_again(
 ):
     chat = user_id(300)
     # Neutral markup, escaped: the parts not yet sent must not lose or double an escape.
-    clause = "nội dung điều lệ &amp; quy chế &lt;HTX&gt;. "
+    clause = "nội dung điều lệ &amp; quy chế &lt;HTX&gt; &amp;#39; &amp;amp; &quot;A&quot;. "
     paragraphs = [f"Đoạn {i}: " + (clause * 8).strip() for i in range(8)]
     markup = "\n\n".join(paragraphs)  # about 3,000 characters: two or more messages
     text = html.unescape(markup)
