@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,10 @@ TRANSIENT_RETRIES = 3
 # turn along: two messages never go closer together than 3/4 of a turn, which leaves the
 # platform's per-second count room for the network's own jitter.
 LATE_TOLERANCE = 0.25
+# Bulk messages to one chat are booked a spacing apart, but one held up after its booking (a
+# 429 pause) could then go right after the chat's previous one: closer than this share of the
+# spacing to it, the message is booked again.
+CHAT_GAP_TOLERANCE = 0.5
 
 
 class Unreachable(Exception):
@@ -96,7 +101,8 @@ class Outbox:
         self._workers: list[asyncio.Task[None]] = []
         self._next_slot = 0.0  # when the next message may go (token bucket of size 1)
         self._paused_until = 0.0
-        self._chat_last: dict[str, float] = {}
+        self._chat_last: dict[str, float] = {}  # chat → its last bulk booking
+        self._chat_sent: dict[str, float] = {}  # chat → when its last bulk message went
         self._waiting: dict[int, tuple[asyncio.TimerHandle, _Item]] = {}  # back in the queue later
         self._lock = asyncio.Lock()
         self.shedding = False
@@ -201,8 +207,21 @@ class Outbox:
             self._chat_last = {
                 c: t for c, t in self._chat_last.items() if t + self.bulk_chat_interval > now
             }
+            self._chat_sent = {
+                c: t for c, t in self._chat_sent.items() if t + self.bulk_chat_interval > now
+            }
         self._chat_last[chat_id] = at
         return at
+
+    def _too_close(self, item: _Item) -> float:
+        """For a bulk message about to go: how long it must still wait after the chat's last
+        one, if that went too recently (0 if not)."""
+        if item.priority != BULK:
+            return 0.0
+        since = time.monotonic() - self._chat_sent.get(item.chat_id, -math.inf)
+        if since >= CHAT_GAP_TOLERANCE * self.bulk_chat_interval:
+            return 0.0
+        return self.bulk_chat_interval - since
 
     def _later(self, delay: float, item: _Item) -> None:
         """Put the item back in the queue after `delay`, without a worker waiting for it: the
@@ -233,7 +252,14 @@ class Outbox:
                 await self._slot()
                 if self.shedding and item.priority == BULK:
                     raise Stopping
+                if wait := self._too_close(item):  # the turn goes unused: rare, and harmless
+                    at = time.monotonic() + wait
+                    self._chat_last[item.chat_id] = max(self._chat_last[item.chat_id], at)
+                    self._later(wait, item)
+                    continue
                 message_id = await self._send(item.chat_id, item.reply)
+                if item.priority == BULK:
+                    self._chat_sent[item.chat_id] = time.monotonic()
                 self.results["sent"] += 1
                 if not item.done.done():
                     item.done.set_result(message_id)

@@ -162,3 +162,30 @@ async def test_stopping_leaves_no_caller_waiting():
     await box.stop()
     results = await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), 1)
     assert all(isinstance(r, Stopping) for r in results)
+
+
+async def test_a_bulk_message_held_up_by_a_pause_does_not_go_right_after_its_chats_last():
+    """Booked a spacing apart, two messages to one chat could still go back to back when the
+    first waited out a 429 pause after its booking and the second's booking came meanwhile."""
+    sent: list[tuple[float, str]] = []
+    refused = False
+
+    async def send(chat_id: str, reply: Reply) -> None:
+        nonlocal refused
+        if chat_id == "z" and not refused:
+            refused = True
+            raise RetryAfter(1.0)  # everyone waits 1 s: "a" 1 and 2 are booked meanwhile
+        sent.append((time.monotonic(), chat_id))
+
+    spacing = 0.5
+    box = Outbox(send, rate=50.0, bulk_chat_interval=spacing)
+    await box.start()
+    try:
+        await asyncio.gather(
+            *(box.submit(chat, Reply("x"), priority=BULK) for chat in ("z", "a", "a"))
+        )
+    finally:
+        await box.stop()
+    times = [at for at, chat in sent if chat == "a"]
+    assert len(times) == 2
+    assert times[1] - times[0] >= spacing * 0.9, f"{(times[1] - times[0]) * 1000:.0f} ms apart"
