@@ -35,8 +35,8 @@ SECRET = "bench-secret"
 sys.path.insert(0, str(ROOT))
 
 from bench.qa_eval import load_cases  # noqa: E402
-from tests.e2e.test_two_processes import free_port  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:

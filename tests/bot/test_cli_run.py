@@ -13,9 +13,9 @@ from pathlib import Path
 import aiohttp
 
 from tests.bot.test_cli import ROOT
-from tests.e2e.test_two_processes import free_port
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo, user_id
+from tests.ports import free_port
 
 
 async def run_bot(tmp: Path, **env: str) -> asyncio.subprocess.Process:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -28,6 +27,7 @@ from storage.reminders import add_reminder
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_telegram_registration import Farmer, fill_until_consent, value_of
 from tests.fake_telegram import FakeTelegram, counting_without_pauses
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "two-process-secret"
@@ -35,12 +35,6 @@ RATE_LIMIT = 30  # the fake answers 429 beyond this many messages in any second
 CONFIGURED = 25  # HTXBOT_TELEGRAM_RATE: all processes together, with room for timing jitter
 PEOPLE, REMINDERS = 2000, 1000
 FIRST_CHAT = 3_000_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class BotProcess:
