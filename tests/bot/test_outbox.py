@@ -14,10 +14,16 @@ from handlers.types import Reply
 RATE = 10.0  # a turn every 100 ms
 
 
-async def _send_all(box: Outbox, chats: list[str]) -> None:
+async def _send_all(box: Outbox, chats: list[str], texts: list[str] | None = None) -> None:
+    """Start the outbox, send one bulk message per chat listed (text "x" unless given), stop."""
     await box.start()
     try:
-        await asyncio.gather(*(box.submit(c, Reply("x"), priority=BULK) for c in chats))
+        await asyncio.gather(
+            *(
+                box.submit(chat, Reply(text), priority=BULK)
+                for chat, text in zip(chats, texts or ["x"] * len(chats), strict=True)
+            )
+        )
     finally:
         await box.stop()
 
@@ -136,14 +142,7 @@ async def test_a_retried_bulk_message_still_keeps_its_chat_spacing():
 
     spacing = 0.5
     box = Outbox(send, rate=50.0, bulk_chat_interval=spacing)
-    await box.start()
-    try:
-        await asyncio.gather(
-            *(box.submit("one", Reply(t), priority=BULK) for t in ("a", "b", "c")),
-            *(box.submit("two", Reply(t), priority=BULK) for t in ("x", "y", "z")),
-        )
-    finally:
-        await box.stop()
+    await _send_all(box, ["one"] * 3 + ["two"] * 3, ["a", "b", "c", "x", "y", "z"])
     for chat in ("one", "two"):
         times = [at for at, c in sent if c == chat]
         assert len(times) == 3
@@ -179,13 +178,7 @@ async def test_a_bulk_message_held_up_by_a_pause_does_not_go_right_after_its_cha
 
     spacing = 0.5
     box = Outbox(send, rate=50.0, bulk_chat_interval=spacing)
-    await box.start()
-    try:
-        await asyncio.gather(
-            *(box.submit(chat, Reply("x"), priority=BULK) for chat in ("z", "a", "a"))
-        )
-    finally:
-        await box.stop()
+    await _send_all(box, ["z", "a", "a"])
     times = [at for at, chat in sent if chat == "a"]
     assert len(times) == 2
     assert times[1] - times[0] >= spacing * 0.9, f"{(times[1] - times[0]) * 1000:.0f} ms apart"
