@@ -254,7 +254,7 @@ class Outbox:
                     raise Stopping
                 if wait := self._too_close(item):  # the turn goes unused: rare, and harmless
                     at = time.monotonic() + wait
-                    self._chat_last[item.chat_id] = max(self._chat_last[item.chat_id], at)
+                    self._chat_last[item.chat_id] = max(self._chat_last.get(item.chat_id, at), at)
                     self._later(wait, item)
                     continue
                 message_id = await self._send(item.chat_id, item.reply)
