@@ -22,9 +22,10 @@ class Call:
 
 
 class FakePlatform:
-    """The base of a fake messaging API. Subclasses name their message-sending methods
-    (`SENDS`) and those a rate limit counts (`LIMITED`), route requests in `routes()`, and call
-    `refused(method)` for every call and `delivered()` after each message sent."""
+    """The base of a fake messaging API served at /bot<token>/<method>. Subclasses name their
+    message-sending methods (`SENDS`) and those a rate limit counts (`LIMITED`), answer in
+    `_dispatch()`, and call `refused(method)` for every call and `delivered()` after each
+    message sent."""
 
     SENDS: tuple[str, ...] = ()
     LIMITED: tuple[str, ...] = ()
@@ -42,12 +43,12 @@ class FakePlatform:
         self._runner: web.AppRunner | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
-    def routes(self, app: web.Application) -> None:
+    async def _dispatch(self, request: web.Request) -> web.Response:
         raise NotImplementedError
 
     async def serve(self, app: web.Application) -> None:
         """Serve on 127.0.0.1, on a free port (`self.port`)."""
-        self.routes(app)
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

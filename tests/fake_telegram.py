@@ -72,9 +72,6 @@ class FakeTelegram(FakePlatform):
         self._webhook_tasks: list[asyncio.Task[None]] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
-    def routes(self, app: web.Application) -> None:
-        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
-
     async def __aenter__(self) -> FakeTelegram:
         await self.serve(web.Application(client_max_size=50 * 1024 * 1024))
         return self

@@ -51,9 +51,6 @@ class FakeZalo(FakePlatform):
         self._ids = itertools.count(1)
 
     # --- lifecycle ---------------------------------------------------------------------------
-    def routes(self, app: web.Application) -> None:
-        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
-
     async def __aenter__(self) -> FakeZalo:
         await self.serve(web.Application())
         return self
