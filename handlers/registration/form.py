@@ -9,7 +9,7 @@ from handlers.registration import fields as f
 from handlers.registration.complete import finish_registration
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, label_or, t
-from messages.locations import find_communes, find_provinces, place_name
+from messages.locations import find_communes, find_provinces, place_name, wards_of
 from messages.textnorm import fold
 from messages.timefmt import local_time
 from storage.registrations import find_duplicate
@@ -91,16 +91,27 @@ def ask_province(ctx: Ctx, data: Data) -> Reply:
 async def read_province(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     options = data.pop("_province_options", None) or []
     if value is not None and value in options:
-        return Parsed(value, goto="commune")
+        return _province_chosen(value, data)
     found = find_provinces(event.text or "")
     if not found:
         return Parsed(error="reg_no_province", params={"typed": event.text or ""})
     if len(found) == 1:
         place = found[0]
         notes = (Reply(t("reg_old_province", ctx.lang, old=place.note, new=place.name)),)
-        return Parsed(place.code, goto="commune", replies=notes if place.note else ())
+        return _province_chosen(place.code, data, notes if place.note else ())
     data["_province_options"] = [p.code for p in found]
     return Parsed(stay=True)
+
+
+def _province_chosen(code: str, data: Data, notes: tuple[Reply, ...] = ()) -> Parsed:
+    if data.get("province") != code:  # the commune chosen before belongs to the old province
+        data.pop("commune", None)
+    return Parsed(code, goto="commune", replies=notes)
+
+
+def _commune_of_province(data: Data) -> bool:
+    province, commune = data.get("province"), data.get("commune")
+    return bool(province and commune) and commune in wards_of(province)
 
 
 def ask_commune(ctx: Ctx, data: Data) -> Reply:
@@ -267,6 +278,11 @@ def ask_summary(ctx: Ctx, data: Data) -> Reply:
 async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     typed = fold(event.text or "").strip()
     if value == "confirm" or typed in ("xac nhan", "dung", "ok"):
+        if not _commune_of_province(data):
+            # Gone back over the commune question after changing the province: ask it now,
+            # rather than save a commune of another province.
+            data["_return"] = "summary"
+            return Parsed(goto="commune")
         earlier = await find_duplicate(
             ctx.session, user_id=ctx.user.id, phone=data["phone"], kind=data["kind"], now=ctx.now
         )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.app import HtxApp
 from handlers.registration.fields import clean_name, display_phone, normalise_phone
-from messages.locations import find_communes, find_provinces
+from messages.locations import find_communes, find_provinces, wards_of
 from storage.models import Registration
 from storage.registrations import counts
 from tests.conftest import ADMIN_ID, Chat
@@ -115,3 +115,38 @@ async def test_other_users_registrations_are_not_reachable(app: HtxApp, chat: Ch
     assert row.ref in reply.text
     [reply] = await admin.say("/dsdangky ha noi")
     assert "Không có đăng ký" in reply.text
+
+
+async def test_changing_the_province_then_going_back_never_saves_a_commune_of_another(
+    app: HtxApp, chat: Chat
+):
+    """Edit the place from the summary, type a new province, then go back twice without
+    answering the commune question: confirming must ask for a commune of the new province, not
+    save the old one (a Cần Thơ commune under Phú Thọ)."""
+    await chat.say("/dangky")
+    for step in ("f:v:tht", "Phạm Văn Minh", "0987654321", "can tho"):
+        await (chat.press(step) if step.startswith("f:") else chat.say(step))
+    replies = await chat.say("ninh kieu")
+    if "chọn đúng" in replies[-1].text:
+        await chat.press(replies[-1].buttons[0][0].payload)
+    for step in ("f:v:thuy_san", "cá tra", "4", "f:v:dao_tao", "f:v:__done", "buổi trưa"):
+        await (chat.press(step) if step.startswith("f:") else chat.say(step))
+    await chat.press("f:v:yes")
+    await chat.press("f:v:edit")
+    await chat.press("f:v:edit:province")
+    *_, asked = await chat.say("hoa binh")  # now in Phú Thọ (with a note on the old name)
+    assert "Phú Thọ" in asked.text
+    await chat.say("quay lại")
+    *_, summary = await chat.say("quay lại")
+    assert "Ninh Kiều" not in summary.text
+    *_, asked_again = await chat.press("f:v:confirm")
+    assert "Phú Thọ" in asked_again.text  # the commune question, for the new province
+    async with app.sessions() as s:
+        assert await s.scalar(select(Registration)) is None
+    await chat.say("viet tri")
+    replies = await chat.press("f:v:confirm")
+    assert "DK-" in replies[-1].text
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    assert row.province_code == "25"
+    assert row.commune_code in wards_of("25")
