@@ -60,6 +60,11 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
         return [Reply(t("error_generic", ctx.lang))]
     if " ".join(words(query)) in SMALL_TALK:
         return [menu_reply(ctx)]
+    if not any(c.isalpha() for c in query):
+        # A number not on the list, emoji, punctuation: not a question to search, nor to pass
+        # on to staff.
+        typed = query if len(query) <= 40 else query[:39] + "…"
+        return [menu_reply(ctx, "qa_need_words", typed=typed)]
     result: Answer = ctx.qa.search(query, top=1 + MAX_RELATED)
     entries = [h.entry for h in result.hits]
     if result.confident and entries:

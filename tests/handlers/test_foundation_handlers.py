@@ -140,3 +140,18 @@ async def test_grant_and_revoke_staff_role(app: HtxApp):
     assert "HTXBOT_ADMINS" in reply.text
     [reply] = await admin.say("/capquyen 99999")
     assert "Không tìm thấy" in reply.text
+
+
+async def test_a_number_emoji_or_punctuation_is_not_a_question_for_staff(app: HtxApp, chat: Chat):
+    """A menu number not on the list (text-only channels), emoji or punctuation gets the menu
+    and a hint; nothing is searched, and no question is drafted for staff."""
+    for typed in ("9", "😀😀😀", "?!...,,,", "<1> & " + "9" * 60):
+        [reply] = await chat.say(typed)
+        assert reply.text.startswith("Mình chưa hiểu «"), reply.text
+        assert not any(b.payload.startswith("ask:send:") for row in reply.buttons for b in row)
+        assert any(b.payload for row in reply.buttons for b in row)  # the main menu
+    assert "&lt;1&gt; &amp; 999" in reply.text and "9…»" in reply.text  # escaped, cut at 40
+    async with app.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Question)) == 0
+    [unsure] = await chat.say("giá vàng hôm nay thế nào")
+    assert any(b.payload.startswith("ask:send:") for row in unsure.buttons for b in row)
