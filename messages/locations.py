@@ -15,6 +15,7 @@ from messages.textnorm import fold
 
 OLD_PROVINCES = Path(__file__).resolve().parent / "data" / "old_provinces.yaml"
 _PREFIX = re.compile(r"^(tinh|thanh pho|tp|xa|phuong|dac khu|p|x)\s+")
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class Place:
 
 
 def _key(name: str) -> str:
-    return _PREFIX.sub("", " ".join(fold(name).replace(".", " ").split()))
+    """Folded, without punctuation ('Bà Rịa - Vũng Tàu' and 'ba ria vung tau' are one) and
+    without a leading 'tỉnh', 'xã'…"""
+    return _PREFIX.sub("", " ".join(_PUNCTUATION.sub(" ", fold(name)).split()))
 
 
 @lru_cache(maxsize=1)
@@ -35,9 +38,12 @@ def provinces() -> dict[str, Place]:
 
 @lru_cache(maxsize=1)
 def _old_names() -> dict[str, tuple[str, str]]:
+    """Typed key → (current province code, the old name to mention, or "" for an alias)."""
     by_codename = {p.codename: str(int(p.code)) for p in Province.iter_all()}
     raw = yaml.safe_load(OLD_PROVINCES.read_text(encoding="utf-8"))
-    return {_key(old): (by_codename[new], old) for old, new in raw.items()}
+    names = {_key(old): (by_codename[new], old) for old, new in raw["merged"].items()}
+    names.update({_key(alias): (by_codename[new], "") for alias, new in raw["aliases"].items()})
+    return names
 
 
 @lru_cache(maxsize=64)

@@ -61,6 +61,19 @@ def test_places_by_typing_and_old_names():
     assert commune.name == "Xã Ea Kar"
 
 
+@pytest.mark.parametrize("typed", ["ba ria vung tau", "Bà Rịa - Vũng Tàu", "BA RIA-VUNG TAU"])
+def test_an_old_name_is_found_with_or_without_its_dash(typed: str):
+    [found] = find_provinces(typed)
+    assert found.name == "Thành phố Hồ Chí Minh" and found.note == "Bà Rịa - Vũng Tàu"
+
+
+@pytest.mark.parametrize("typed", ["HCM", "tp.hcm", "Sài Gòn", "HN", "Thừa Thiên Huế"])
+def test_a_short_or_familiar_name_is_not_announced_as_a_merged_province(typed: str):
+    """'HCM nay thuộc Thành phố Hồ Chí Minh' would be nonsense: an alias gets no note."""
+    [found] = find_provinces(typed)
+    assert found.note == "" and found.name.startswith("Thành phố")
+
+
 async def fill(chat: Chat) -> None:
     await chat.say("/dangky")
     for step in ("f:v:tht", "Phạm Văn Minh", "0987654321", "can tho"):
