@@ -93,9 +93,14 @@ async def answer_question_command(
 async def show_article(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dieu 42 [2012|2023]: that article's plain-language entry."""
     numbers = [a for a in args if a.isdecimal()]
-    if ctx.qa is None or not numbers or len(numbers) > 2:
-        return [Reply(t("qa_article_usage", ctx.lang))]
-    year = next((n for n in numbers[1:] if n in _SOURCES_BY_YEAR), "2023")
+    if (
+        ctx.qa is None
+        or not numbers
+        or len(numbers) > 2
+        or not set(numbers[1:]) <= {*_SOURCES_BY_YEAR}
+    ):
+        return [Reply(t("qa_article_usage", ctx.lang))]  # '/dieu 17 2099' is not the 2023 law
+    year = numbers[1] if len(numbers) == 2 else "2023"
     source = _SOURCES_BY_YEAR[year]
     article = int(numbers[0])
     entry = ctx.qa.lookup_article(source, article)

@@ -108,7 +108,7 @@ async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
                 "reg_history_item",
                 lang,
                 when=local_time(ev.at, tz),
-                actor=ev.actor,
+                actor=t("reg_actor_applicant", lang) if ev.actor == "user" else ev.actor,
                 status=label(f"status_{ev.to_status}", lang),
                 note=ev.note or "",
             )

@@ -125,6 +125,7 @@ async def test_registration_happy_path_with_edit_and_staff_pipeline(
     tg.send_text(ADMIN_ID, f"/dangky_{row.id}")
     [detail] = (await tg.wait_sent(2, chat_id=ADMIN_ID))[1:]
     assert "Nguyễn Thị Hoà Bình" in detail["text"] and "0912 345 678" in detail["text"]
+    assert "(người đăng ký)" in detail["text"] and "(user)" not in detail["text"]  # history
     tg.press(ADMIN_ID, value_of(detail, "Đã liên hệ"))
     await tg.wait_sent(3, chat_id=ADMIN_ID)
     tg.send_text(ADMIN_ID, "Đã gọi, hẹn gặp thứ Hai")

@@ -155,3 +155,12 @@ async def test_a_number_emoji_or_punctuation_is_not_a_question_for_staff(app: Ht
         assert await s.scalar(select(func.count()).select_from(Question)) == 0
     [unsure] = await chat.say("giá vàng hôm nay thế nào")
     assert any(b.payload.startswith("ask:send:") for row in unsure.buttons for b in row)
+
+
+async def test_article_lookup_takes_only_the_two_laws_years(chat: Chat):
+    [old] = await chat.say("/dieu 17 2012")
+    assert "Căn cứ: Điều 17 Luật HTX 2012" in old.text
+    [usage] = await chat.say("/dieu 17 2099")  # not silently the 2023 law
+    assert "Chỉ có hai luật này" in usage.text and "Căn cứ" not in usage.text
+    [new] = await chat.say("/dieu 17")
+    assert "Căn cứ: Điều 17 Luật HTX 2023" in new.text
