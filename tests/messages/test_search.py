@@ -108,3 +108,19 @@ def test_published_staff_answers_become_searchable(index: QAIndex):
         ]
     )
     assert local.search(question).hits[0].entry.id == "staff-1"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Found answered wrongly by exploratory testing (2026-12-06): a co-op, not a union.
+        ("thanh lap htx can gi", "faq-cac-buoc-thanh-lap-htx"),
+        ("thành lập hợp tác xã cần gì", "faq-cac-buoc-thanh-lap-htx"),
+        ("thanh lap lien hiep htx can gi", "faq-thanh-lap-lien-hiep-htx"),
+        ("so sanh luat cu va luat moi", "faq-luat-2023-khac-luat-2012"),
+        ("luat htx 2012 khac 2023 the nao", "faq-luat-2023-khac-luat-2012"),
+    ],
+)
+def test_common_farmer_questions_get_their_own_answer(index: QAIndex, query: str, expected: str):
+    answer = index.search(query)
+    assert answer.confident and answer.hits[0].entry.id == expected
