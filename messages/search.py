@@ -23,7 +23,15 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from messages.kb import Entry, KnowledgeBase
-from messages.textnorm import ABBREVIATIONS, expand, fold, in_scope, untelex, words
+from messages.textnorm import (
+    ABBREVIATIONS,
+    CORE_TERMS,
+    expand,
+    fold,
+    in_scope,
+    untelex,
+    words,
+)
 
 FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "keywords": 2.5, "text": 1.0, "chapter": 0.3}
 K1, B = 1.2, 0.75
@@ -336,5 +344,16 @@ class QAIndex:
         ranked.sort(reverse=True)
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
         coverage = self._coverage(tokens, guessed, ranked[0][1])
-        confident = in_scope(tokens) and coverage >= self.min_confidence
+        confident = (
+            in_scope(tokens) and coverage >= self.min_confidence and not _only_a_topic(tokens)
+        )
         return Answer(query, confident, hits)
+
+
+def _only_a_topic(tokens: list[str]) -> bool:
+    """'htx', 'luật hợp tác xã': a topic named, no question asked; any entry would be a guess,
+    so the closest ones are offered instead of one answer."""
+    rest = " " + " ".join(tokens) + " "
+    for phrase in (*CORE_TERMS, "luat"):
+        rest = rest.replace(f" {phrase} ", " ")
+    return not rest.strip()

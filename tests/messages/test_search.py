@@ -124,3 +124,15 @@ def test_published_staff_answers_become_searchable(index: QAIndex):
 def test_common_farmer_questions_get_their_own_answer(index: QAIndex, query: str, expected: str):
     answer = index.search(query)
     assert answer.confident and answer.hits[0].entry.id == expected
+
+
+@pytest.mark.parametrize("query", ["htx", "Hợp tác xã", "luật HTX", "tổ hợp tác"])
+def test_a_topic_alone_is_not_answered_as_if_it_were_a_question(index: QAIndex, query: str):
+    """'htx' got a confident answer on splitting a co-op: any one entry would be a guess."""
+    answer = index.search(query)
+    assert not answer.confident and answer.hits  # the closest topics are still offered
+
+
+def test_a_short_question_about_the_topic_is_still_answered(index: QAIndex):
+    answer = index.search("htx la gi")
+    assert answer.confident and answer.hits[0].entry.id == "faq-hop-tac-xa-la-gi"
