@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 from handlers.classes.farmer import leave_class
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
+from messages.locations import place_name
 from storage.classes import active_enrolments
 from storage.models import TrainingClass
-from storage.users import delete_user_data
+from storage.users import delete_user_data, what_is_kept
 
 
 async def show_my_data(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -24,12 +25,13 @@ async def show_my_data(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
         external_id=u.external_id,
         name=u.full_name or u.display_name or none,
         phone=u.phone or none,
-        province=u.province_code or none,
-        commune=u.commune_code or none,
+        province=place_name(u.province_code) or none,
+        commune=place_name(u.commune_code, u.province_code) or none,
         language=u.language,
         subscribed=t("yes_value" if u.subscribed else "no_value", lang),
         consent=u.consent_at.astimezone(tz).strftime("%d/%m/%Y %H:%M") if u.consent_at else none,
         created=u.created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+        **await what_is_kept(ctx.session, u.id),
     )
     return [Reply(text)]
 

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FormState, Question, User, utcnow
+from storage.models import (
+    Enrolment,
+    FormState,
+    Question,
+    Registration,
+    Reminder,
+    User,
+    utcnow,
+)
 from storage.registrations import anonymise_for_user
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -101,3 +109,23 @@ async def delete_user_data(session: AsyncSession, user: User) -> None:
         await session.execute(delete(model).where(model.user_id == user.id))
     await session.delete(user)
     await session.flush()
+
+
+async def what_is_kept(session: AsyncSession, user_id: int) -> dict[str, int]:
+    """How many rows of each kind are kept about a user (for /toi): registrations, class
+    places (enrolled or waiting), reminders still to send, questions written to staff."""
+    queries = {
+        "registrations": select(func.count())
+        .select_from(Registration)
+        .where(Registration.user_id == user_id),
+        "classes": select(func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.user_id == user_id, Enrolment.status.in_(("enrolled", "waiting"))),
+        "reminders": select(func.count())
+        .select_from(Reminder)
+        .where(Reminder.user_id == user_id, Reminder.status.in_(("pending", "sending"))),
+        "questions": select(func.count())
+        .select_from(Question)
+        .where(Question.user_id == user_id, Question.status != "draft"),
+    }
+    return {name: int(await session.scalar(query) or 0) for name, query in queries.items()}

@@ -163,3 +163,15 @@ async def test_changing_the_province_then_going_back_never_saves_a_commune_of_an
         row = await s.scalar(select(Registration))
     assert row.province_code == "25"
     assert row.commune_code in wards_of("25")
+
+
+async def test_my_data_names_my_place_and_counts_what_else_is_kept(app: HtxApp, chat: Chat):
+    """/toi showed the province and commune as codes ('66', '24373'), and nothing of the
+    registration, class places, reminders or questions the bot also keeps."""
+    await fill(chat)
+    [mine] = await chat.say("/toi")
+    assert "Thành phố Cần Thơ" in mine.text and "Ninh Kiều" in mine.text
+    assert "Đăng ký thành lập: 1" in mine.text and "nhắc nhở chưa gửi: 0" in mine.text
+    stranger = Chat(app, user_id="98")
+    [theirs] = await stranger.say("/toi")
+    assert "Đăng ký thành lập: 0" in theirs.text and "Cần Thơ" not in theirs.text
