@@ -10,7 +10,7 @@ from typing import Any
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
-from messages.html_check import html_errors
+from messages.html_check import escape_stray, html_errors
 from messages.i18n import Markup, label, t
 from messages.locations import find_provinces, place_name
 from messages.timefmt import local_time
@@ -144,6 +144,7 @@ async def read_text(event: InboundEvent, value: str | None, ctx: Ctx, data: Data
     text = (event.text or "").strip()
     if not 1 <= len(text) <= MAX_TEXT:
         return Parsed(error="bc_bad_length", params={"limit": MAX_TEXT})
+    text = escape_stray(text)
     problems = html_errors(text)
     if problems:
         return Parsed(error="bc_bad_html", params={"problems": "; ".join(problems[:3])})
@@ -326,6 +327,12 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
     )
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
     links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
+    if _nobody_now(ctx, data):  # only Back (to another audience) or Cancel
+        return Reply(
+            head + "\n\n" + body + "\n\n" + t("bc_nobody", ctx.lang),
+            buttons=links,
+            document=stored_attachment(data),
+        )
     return Reply(
         head + "\n\n" + body,
         buttons=(*links, (choice("send", label("bc_send", ctx.lang)),)),
@@ -333,7 +340,15 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
     )
 
 
+def _nobody_now(ctx: Ctx, data: Data) -> bool:
+    """To be sent now to an audience of nobody. (Scheduled for later, it may have people by
+    then: a class's province fills as people register.)"""
+    return not data.get("_count") and datetime.fromisoformat(data["when"]) <= ctx.now
+
+
 async def read_confirm(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
+    if value == "send" and _nobody_now(ctx, data):
+        return Parsed(error="bc_nobody")
     return Parsed(done=True) if value == "send" else Parsed(error="reg_bad_choice")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 ALLOWED = {
@@ -59,4 +60,27 @@ def html_errors(text: str) -> list[str]:
     checker.close()
     if checker.stack:
         checker.errors.append(f"thẻ <{checker.stack[-1]}> chưa được đóng")
-    return checker.errors
+    return list(dict.fromkeys(checker.errors))  # each problem once
+
+
+# Anything shaped like a tag, allowed or not: an unsupported one (<br>) is better refused with
+# its name than shown as text.
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
+_STRAY_AMP = re.compile(r"&(?!#?\w+;)")
+
+
+def escape_stray(text: str) -> str:
+    """Staff write plain text with the odd formatting tag: a '<', '>' or '&' that is not part
+    of a tag or an entity ('5 < 6 & a>b') is escaped, rather than refused with a request to
+    type '&lt;'. Tags and entities are left for html_errors() to check."""
+    out, last = [], 0
+    for tag in _TAG.finditer(text):
+        out.append(_plain(text[last : tag.start()]))
+        out.append(tag.group())
+        last = tag.end()
+    out.append(_plain(text[last:]))
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    return _STRAY_AMP.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")

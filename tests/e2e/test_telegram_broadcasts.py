@@ -177,7 +177,10 @@ async def test_role_segments_reach_leaders_farmers_or_staff(
         [ask_when] = await staff.press(value_of(ask_more, "Tiếp tục"))
         [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
         counts[(role, language)] = preview["text"].split("<b>")[2].split("</b>")[0]
-        await staff.press(value_of(preview, "Gửi"))
+        if counts[(role, language)] != "0":  # nobody to send to now: no Send button
+            await staff.press(value_of(preview, "Gửi"))
+        else:
+            await staff.press(value_of(preview, "Huỷ"))
     assert counts == {
         ("Lãnh đạo HTX", None): "1",
         ("Nông dân", None): "1",
@@ -228,3 +231,25 @@ async def test_going_back_and_choosing_another_audience_replaces_the_condition(
         bc = await s.scalar(select(Broadcast))
     assert bc is not None and set(bc.segment) == {"role", "staff_refs"}
     assert bc.segment["role"] == "farmer"
+
+
+async def test_plain_signs_in_a_broadcast_are_kept_and_nobody_to_send_to_is_said(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    """'5 < 6 & a>b' was refused, twice over, with a request to type '&lt;'; and a preview for
+    an audience of nobody still offered Send."""
+    staff = Farmer(tg, ADMIN_ID)
+    await staff.say("/thongbao")
+    [ask_file] = await staff.say("Giá lúa < 7.000đ & phân bón > 10% — họp ngày 5/12")
+    [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
+    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
+    await staff.press(value_of(ask_segment, "Theo tỉnh"))
+    [ask_more] = await staff.say("ca mau")  # nobody there
+    [ask_when] = await staff.press(value_of(ask_more, "Tiếp tục"))
+    [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
+    assert "Giá lúa &lt; 7.000đ &amp; phân bón &gt; 10%" in preview["text"]
+    assert "<b>0</b> người" in preview["text"] and "không có ai" in preview["text"]
+    labels = [b["text"] for row in preview["reply_markup"]["inline_keyboard"] for b in row]
+    assert not any("Gửi" in label for label in labels) and "⬅️ Quay lại" in labels
+    async with telegram_bot.app.sessions() as s:
+        assert await s.scalar(select(Broadcast)) is None
