@@ -47,6 +47,9 @@ class ConsoleChannel:
         self.display_name = display_name
         self.out = out
         self.choices: list[Button] = []
+        # The choices offered so far in the answer to the current line: several messages (class
+        # cards, then a filter list) share one numbering, so every number shown stays valid.
+        self._offered: list[Button] | None = None
         if staff:
             admins = app.config.admins | {f"{CHANNEL}:{user_id}"}
             app.config = replace(app.config, admins=admins)
@@ -57,14 +60,18 @@ class ConsoleChannel:
         prefix = "" if chat_id == self.user_id else f"[→ {CHANNEL}:{chat_id}] "
         text = prefix + markup_to_plain(reply.text)
         buttons = flat_buttons(reply)
+        mine = chat_id == self.user_id
+        before = self._offered if mine and self._offered is not None else []
         if reply.document is not None:
             text += f"\n[tệp đính kèm: {reply.document.filename}, {len(reply.document.data)} byte]"
         if buttons:
-            text += "\n" + numbered_choices(buttons)
+            text += "\n" + numbered_choices(buttons, len(before) + 1)
         if has_navigation(reply):
             text += "\n" + NAV_HINT
-        if chat_id == self.user_id and reply.buttons:
-            self.choices = buttons
+        if mine and reply.buttons:
+            self.choices = before + buttons
+            if self._offered is not None:
+                self._offered = self.choices
         if reply.edit_message_id:
             text = "[cập nhật] " + text
         print(text + "\n", file=self.out, flush=True)
@@ -89,7 +96,11 @@ class ConsoleChannel:
     async def say(self, line: str) -> None:
         event = self.event_for(line)
         if event is not None:
-            await self.app.respond(event)
+            self._offered = []
+            try:
+                await self.app.respond(event)
+            finally:
+                self._offered = None
 
     async def run(self, read: Callable[[], Awaitable[str | None]] = read_stdin) -> None:
         """Greet, then answer each line until end of input or /thoat."""

@@ -312,3 +312,29 @@ async def test_broadcast_cli_photo_is_uploaded_once_then_sent_by_file_id(tmp_pat
     assert sorted(str(p["chat_id"]) for p in photos) == ["81", "82", "83"]
     assert all("<b>Hội chợ</b>" in p["caption"] for p in photos)
     assert tg.uploads == 1  # the first upload's file_id serves the others
+
+
+async def test_console_numbers_run_on_across_the_messages_of_one_answer(app: HtxApp):
+    """/lophoc answers with a card per class (Đăng ký…) and then a filter list: numbered 1–2
+    and then 1–6, the '1' typed next picked a filter instead of the first class."""
+    from datetime import timedelta
+
+    from storage.classes import create_class
+    from storage.models import utcnow
+
+    now = utcnow()
+    async with app.sessions() as s:
+        for title in ("Lớp kế toán HTX", "Lớp điều lệ HTX"):
+            await create_class(
+                s, now=now, title=title, starts_at=now + timedelta(days=3), capacity=30,
+                deadline_at=now + timedelta(days=2), status="published",
+            )  # fmt: skip
+        await s.commit()
+    out = io.StringIO()
+    console = ConsoleChannel(app, user_id="c2", out=out)
+    await console.say("/lophoc")
+    shown = [line for line in out.getvalue().splitlines() if line[:1].isdigit()]
+    numbers = [int(line.split(".", 1)[0]) for line in shown]
+    assert numbers == list(range(1, len(numbers) + 1)), shown  # one numbering, no restart
+    first_class = next(n for n, line in zip(numbers, shown, strict=True) if "Đăng ký" in line)
+    assert console.event_for(str(first_class)).payload.startswith("cls:")
