@@ -164,3 +164,13 @@ async def test_article_lookup_takes_only_the_two_laws_years(chat: Chat):
     assert "Chỉ có hai luật này" in usage.text and "Căn cứ" not in usage.text
     [new] = await chat.say("/dieu 17")
     assert "Căn cứ: Điều 17 Luật HTX 2023" in new.text
+
+
+async def test_help_names_every_farmer_command_of_the_menu(chat: Chat):
+    """Help left out classes and reminders; every command in the farmer's command menu is in
+    it now (staff commands have their own list)."""
+    from handlers.router import menu_commands
+
+    [help_reply] = await chat.say("/trogiup")
+    missing = [c for c, _ in menu_commands("vi") if f"/{c}" not in help_reply.text]
+    assert missing == ["start", "trogiup"]  # the greeting, and help itself
