@@ -120,7 +120,8 @@ def ask_commune(ctx: Ctx, data: Data) -> Reply:
     if options:
         buttons = [choice(code, place_name(code, data["province"])) for code in options]
         return Reply(t("reg_pick_commune", ctx.lang), buttons=_rows(buttons, 1))
-    return Reply(t("reg_ask_commune", ctx.lang, province=province))
+    example = next(iter(wards_of(data["province"]).values())).name  # one of that province
+    return Reply(t("reg_ask_commune", ctx.lang, province=province, example=example))
 
 
 async def read_commune(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:

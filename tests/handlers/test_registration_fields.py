@@ -149,6 +149,7 @@ async def test_changing_the_province_then_going_back_never_saves_a_commune_of_an
     await chat.press("f:v:edit:province")
     *_, asked = await chat.say("hoa binh")  # now in Phú Thọ (with a note on the old name)
     assert "Phú Thọ" in asked.text
+    assert "Ea Kar" not in asked.text and "Việt Trì" in asked.text  # an example from there
     await chat.say("quay lại")
     *_, summary = await chat.say("quay lại")
     assert "Ninh Kiều" not in summary.text
