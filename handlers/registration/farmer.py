@@ -16,7 +16,15 @@ MAX_NOTE = 500
 
 
 async def start_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """/dangky or the menu button: the registration dialog, from its first question."""
+    """/dangky or the menu button: the registration dialog, from its first question, or from
+    where the person stopped if they had begun one (what they typed is not thrown away)."""
+    state = ctx.form
+    if state is not None and state.form == REGISTRATION.name and state.data:
+        data = dict(state.data)
+        return [
+            Reply(t("form_resumed", ctx.lang)),
+            *await forms.ask(REGISTRATION, state.step, ctx, data),
+        ]
     return await forms.start(REGISTRATION, ctx)
 
 

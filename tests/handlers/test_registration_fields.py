@@ -176,3 +176,15 @@ async def test_my_data_names_my_place_and_counts_what_else_is_kept(app: HtxApp, 
     stranger = Chat(app, user_id="98")
     [theirs] = await stranger.say("/toi")
     assert "Đăng ký thành lập: 0" in theirs.text and "Cần Thơ" not in theirs.text
+
+
+async def test_dangky_again_in_the_middle_resumes_instead_of_starting_over(chat: Chat):
+    """/dangky halfway through silently threw away what had been typed."""
+    await chat.say("/dangky")
+    await chat.press("f:v:tht")
+    await chat.say("Phạm Văn Minh")
+    resumed, question = await chat.say("/dangky")
+    assert "làm dở" in resumed.text and "(bước 3/10)" in question.text  # the phone question
+    await chat.say("0987654321")
+    *_, asked = await chat.say("can tho")
+    assert "(bước 5/10)" in asked.text  # Minh's name was kept: on to the commune
