@@ -6,6 +6,7 @@ Adapters call `route()`; they never choose handlers themselves.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -174,6 +175,7 @@ async def continue_form(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> li
 
 
 _BY_COMMAND = {cmd: r for r in ROUTES for cmd in r.commands}
+_GLUED_NUMBER = re.compile(r"([a-z]+)(\d+)")
 _PAYLOAD_ROUTES = sorted((r for r in ROUTES if r.payload), key=lambda r: -len(r.payload or ""))
 
 
@@ -225,6 +227,10 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
             if name.startswith(prefix) and len(name) > len(prefix):
                 return prefixed, [name[len(prefix) :], *args]
         found = _BY_COMMAND.get(name)
+        glued = _GLUED_NUMBER.fullmatch(name)
+        if found is None and glued and glued.group(1) in _BY_COMMAND:  # '/dieu17' is '/dieu 17'
+            name, args = glued.group(1), [glued.group(2), *args]
+            found = _BY_COMMAND[name]
         if name == "start" and args:
             for prefix in DEEP_LINKS:
                 if args[0].startswith(prefix) and args[0][len(prefix) :].isdecimal():

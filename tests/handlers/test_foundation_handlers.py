@@ -164,6 +164,8 @@ async def test_article_lookup_takes_only_the_two_laws_years(chat: Chat):
     assert "Chỉ có hai luật này" in usage.text and "Căn cứ" not in usage.text
     [new] = await chat.say("/dieu 17")
     assert "Căn cứ: Điều 17 Luật HTX 2023" in new.text
+    [glued] = await chat.say("/dieu17 2012")  # the space forgotten
+    assert "Căn cứ: Điều 17 Luật HTX 2012" in glued.text
 
 
 async def test_help_names_every_farmer_command_of_the_menu(chat: Chat):
