@@ -16,7 +16,12 @@ async def show_registration_report(
     event: InboundEvent, *, ctx: Ctx, args: list[str]
 ) -> list[Reply]:
     """/baocao [năm]: counts by province, type, sector, status, month, and target progress."""
-    year = int(args[0]) if args and args[0].isdecimal() and len(args[0]) == 4 else ctx.now.year
+    year = ctx.now.year
+    if args:
+        if not (args[0].isdecimal() and 2013 <= int(args[0]) <= ctx.now.year + 1):
+            # The 2012 law took effect in 2013: nothing to count before it.
+            return [Reply(t("reg_report_usage", ctx.lang, year=ctx.now.year))]
+        year = int(args[0])
     await audit.record(
         ctx.session, actor=ctx.actor, action="registration_report", detail=str(year)
     )

@@ -188,3 +188,12 @@ async def test_dangky_again_in_the_middle_resumes_instead_of_starting_over(chat:
     await chat.say("0987654321")
     *_, asked = await chat.say("can tho")
     assert "(bước 5/10)" in asked.text  # Minh's name was kept: on to the commune
+
+
+async def test_report_year_must_be_a_year(app: HtxApp):
+    staff = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    for bad in ("abc", "1800", "20266"):
+        [usage] = await staff.say(f"/baocao {bad}")
+        assert "/baocao kèm năm" in usage.text, bad
+    [report] = await staff.say("/baocao 2026")
+    assert "2026" in report.text and "/baocao kèm năm" not in report.text
