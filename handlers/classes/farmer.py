@@ -188,8 +188,22 @@ async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
             first = "consent" if ctx.user.phone else "full_name"
             return await forms.ask(ENROL_FORM, first, ctx, {"class_id": cls.id})
         return await _take_seat(ctx, cls)
-    if action == "leave":
+    if action == "leave":  # a seat given up passes at once to the next person: ask first
+        return [
+            Reply(
+                t("cls_leave_confirm", ctx.lang, title=cls.title),
+                buttons=(
+                    (
+                        Button(label("btn_leave_yes", ctx.lang), f"cls:leave_yes:{cls.id}"),
+                        Button(label("btn_leave_no", ctx.lang), f"cls:leave_no:{cls.id}"),
+                    ),
+                ),
+            )
+        ]
+    if action == "leave_yes":
         return await leave_class(ctx, cls)
+    if action == "leave_no":
+        return [Reply(t("cls_leave_kept", ctx.lang, title=cls.title))]
     return [Reply(t("cls_not_found", ctx.lang))]
 
 

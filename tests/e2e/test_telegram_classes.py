@@ -79,7 +79,14 @@ async def test_class_lifecycle(tg: FakeTelegram, telegram_bot: TelegramChannel):
 
     # A leaves: C gets the seat and is told.
     [mine] = await a.say("/lopcuatoi")
-    [left] = await a.press(value_of(mine, "Huỷ đăng ký"))
+    [sure] = await a.press(value_of(mine, "Huỷ đăng ký"))
+    [kept] = await a.press(value_of(sure, "Không, giữ chỗ"))  # a mis-tap loses nothing
+    assert "Đã giữ chỗ" in kept["text"]
+    async with app.sessions() as s:
+        assert sorted(e.status for e in await s.scalars(select(Enrolment))).count("enrolled") == 2
+    [sure] = await a.press(value_of(mine, "Huỷ đăng ký"))
+    assert "chuyển ngay cho người đang chờ" in sure["text"]
+    [left] = await a.press(value_of(sure, "Có, huỷ chỗ"))
     assert "Đã huỷ đăng ký" in left["text"]
     [promoted] = await c._next()
     assert "Đã có chỗ" in promoted["text"]

@@ -83,7 +83,8 @@ async def test_class_reminder_arrives_and_frees_the_seat(
         await asyncio.sleep(0.1)
     [reminder] = await f._next()
     assert "Kỹ thuật tưới nước" in reminder["text"] and "Nhà văn hoá thôn 3" in reminder["text"]
-    [left] = await f.press(value_of(reminder, "không đi được"))
+    [sure] = await f.press(value_of(reminder, "không đi được"))
+    [left] = await f.press(value_of(sure, "Có, huỷ chỗ"))
     assert "Đã huỷ đăng ký" in left["text"]
     async with app.sessions() as s:
         assert (await s.scalar(select(Enrolment))).status == "cancelled"

@@ -63,7 +63,7 @@ async def test_rejoining_a_class_brings_its_reminders_back(app: HtxApp):
     me = Chat(app, user_id="u0")
     await me.press(f"cls:enrol:{cid}")
     assert await pending_class_reminders(app) == 2
-    await me.press(f"cls:leave:{cid}")
+    await me.press(f"cls:leave_yes:{cid}")
     assert await pending_class_reminders(app) == 0
     await me.press(f"cls:enrol:{cid}")
     assert await pending_class_reminders(app) == 2
@@ -93,7 +93,7 @@ async def test_after_a_capacity_cut_leaving_does_not_promote(app: HtxApp):
         cls = await s.get(TrainingClass, cid)
         cls.capacity = 1  # staff cut the seats: 3 enrolled for 1 seat
         await s.commit()
-    await chats[0].press(f"cls:leave:{cid}")
+    await chats[0].press(f"cls:leave_yes:{cid}")
     async with app.sessions() as s:
         cls = await s.get(TrainingClass, cid)
         waiting = await s.scalar(select(Enrolment).where(Enrolment.status == "waiting"))
