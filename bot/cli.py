@@ -316,7 +316,7 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
     """`htxbot broadcast send|list|show|cancel`: the CLI records; the running bot delivers
     (or this process, with --deliver, when no bot is running)."""
     from handlers.broadcasts import parse_buttons
-    from messages.html_check import html_errors
+    from messages.html_check import escape_stray, html_errors
     from messages.timefmt import local_time
     from messages.vi_datetime import parse_vi_datetime
     from storage.broadcasts import (
@@ -361,7 +361,8 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
             except ValueError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
-            problems = html_errors(args.text or "")
+            args.text = escape_stray(args.text or "")  # as /thongbao does
+            problems = html_errors(args.text)
             if not args.text or problems:
                 print("--text: " + ("; ".join(problems) or "trống"), file=sys.stderr)
                 return 2

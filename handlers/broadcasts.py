@@ -347,8 +347,8 @@ def _nobody_now(ctx: Ctx, data: Data) -> bool:
 
 
 async def read_confirm(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    if value == "send" and _nobody_now(ctx, data):
-        return Parsed(error="bc_nobody")
+    if value == "send" and _nobody_now(ctx, data):  # an older preview's button
+        return Parsed(stay=True)  # the preview again, which says why
     return Parsed(done=True) if value == "send" else Parsed(error="reg_bad_choice")
 
 

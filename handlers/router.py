@@ -176,6 +176,9 @@ async def continue_form(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> li
 
 _BY_COMMAND = {cmd: r for r in ROUTES for cmd in r.commands}
 _GLUED_NUMBER = re.compile(r"([a-z]+)(\d+)")
+# Commands whose first argument is a number; only these are read with it glued on ('/ngung2'
+# must not quietly unsubscribe).
+TAKES_A_NUMBER = frozenset({"dieu", "baocao", "huythongbao", "dslop", "qr", "traloi"})
 _PAYLOAD_ROUTES = sorted((r for r in ROUTES if r.payload), key=lambda r: -len(r.payload or ""))
 
 
@@ -228,9 +231,12 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
                 return prefixed, [name[len(prefix) :], *args]
         found = _BY_COMMAND.get(name)
         glued = _GLUED_NUMBER.fullmatch(name)
-        if found is None and glued and glued.group(1) in _BY_COMMAND:  # '/dieu17' is '/dieu 17'
-            name, args = glued.group(1), [glued.group(2), *args]
-            found = _BY_COMMAND[name]
+        if found is None and glued:  # a forgotten space or underscore: '/dieu17', '/dangky5'
+            base, number = glued.groups()
+            if base + "_" in PREFIX_COMMANDS:
+                return PREFIX_COMMANDS[base + "_"], [number, *args]
+            if base in TAKES_A_NUMBER:
+                name, args, found = base, [number, *args], _BY_COMMAND[base]
         if name == "start" and args:
             for prefix in DEEP_LINKS:
                 if args[0].startswith(prefix) and args[0][len(prefix) :].isdecimal():

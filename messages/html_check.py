@@ -63,9 +63,16 @@ def html_errors(text: str) -> list[str]:
     return list(dict.fromkeys(checker.errors))  # each problem once
 
 
-# Anything shaped like a tag, allowed or not: an unsupported one (<br>) is better refused with
-# its name than shown as text.
-_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?>")
+# Tags Telegram does not take but staff may well type expecting them to work: refused by name
+# rather than shown as text. Anything else in angle brackets ('<Tên HTX>') is text.
+COMMON_HTML = {"br", "p", "div", "img", "script", "style", "h1", "h2", "h3", "ul", "ol", "li"}
+COMMON_HTML |= {"table", "tr", "td", "font", "center", "hr", "html", "body", "head", "small"}
+_TAG = re.compile(
+    r"</?(?:{})(?=[\s/>])[^<>]*>".format(
+        "|".join(sorted(ALLOWED | COMMON_HTML, key=len, reverse=True))
+    ),
+    re.IGNORECASE,
+)
 _STRAY_AMP = re.compile(r"&(?!#?\w+;)")
 
 

@@ -48,7 +48,11 @@ def _old_names() -> dict[str, tuple[str, str]]:
 
 @lru_cache(maxsize=64)
 def wards_of(province_code: str) -> dict[str, Place]:
-    code = Province.from_code(int(province_code)).code  # type: ignore[arg-type]
+    """The communes and wards of a province; none for a code that is not a province's."""
+    try:
+        code = Province.from_code(int(province_code)).code  # type: ignore[arg-type]
+    except ValueError:  # a stored value from elsewhere must not break /toi
+        return {}
     return {str(int(w.code)): Place(str(int(w.code)), w.name) for w in Ward.iter_by_province(code)}
 
 

@@ -188,10 +188,17 @@ async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
             first = "consent" if ctx.user.phone else "full_name"
             return await forms.ask(ENROL_FORM, first, ctx, {"class_id": cls.id})
         return await _take_seat(ctx, cls)
-    if action == "leave":  # a seat given up passes at once to the next person: ask first
+    if action in ("leave", "leave_no"):
+        mine = await enrolment_of(ctx.session, cls.id, ctx.user.id)
+        if mine is None or mine.status not in ("enrolled", "waiting"):
+            return [Reply(t("cls_not_enrolled", ctx.lang))]
+        if action == "leave_no":
+            return [Reply(t("cls_leave_kept", ctx.lang, title=cls.title))]
+        # A seat given up passes at once to the next person waiting: ask first.
+        key = "cls_leave_confirm" if mine.status == "enrolled" else "cls_leave_confirm_waiting"
         return [
             Reply(
-                t("cls_leave_confirm", ctx.lang, title=cls.title),
+                t(key, ctx.lang, title=cls.title),
                 buttons=(
                     (
                         Button(label("btn_leave_yes", ctx.lang), f"cls:leave_yes:{cls.id}"),
@@ -202,8 +209,6 @@ async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
         ]
     if action == "leave_yes":
         return await leave_class(ctx, cls)
-    if action == "leave_no":
-        return [Reply(t("cls_leave_kept", ctx.lang, title=cls.title))]
     return [Reply(t("cls_not_found", ctx.lang))]
 
 

@@ -120,7 +120,8 @@ def ask_commune(ctx: Ctx, data: Data) -> Reply:
     if options:
         buttons = [choice(code, place_name(code, data["province"])) for code in options]
         return Reply(t("reg_pick_commune", ctx.lang), buttons=_rows(buttons, 1))
-    example = next(iter(wards_of(data["province"]).values())).name  # one of that province
+    wards = wards_of(data["province"])
+    example = next(iter(wards.values())).name if wards else "Ea Kar"  # one of that province
     return Reply(t("reg_ask_commune", ctx.lang, province=province, example=example))
 
 
@@ -283,7 +284,7 @@ async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: D
             # Gone back over the commune question after changing the province: ask it now,
             # rather than save a commune of another province.
             data["_return"] = "summary"
-            return Parsed(goto="commune")
+            return Parsed(goto="commune" if data.get("province") else "province")
         earlier = await find_duplicate(
             ctx.session, user_id=ctx.user.id, phone=data["phone"], kind=data["kind"], now=ctx.now
         )

@@ -102,13 +102,15 @@ async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
             notes="; ".join(row.notes) or "—",
         )
     ]
+    applicant = await ctx.session.get(User, row.user_id) if row.user_id else None
+    own = {"user"} | ({f"{applicant.channel}:{applicant.external_id}"} if applicant else set())
     for ev in await history(ctx.session, row.id):
         lines.append(
             t(
                 "reg_history_item",
                 lang,
                 when=local_time(ev.at, tz),
-                actor=t("reg_actor_applicant", lang) if ev.actor == "user" else ev.actor,
+                actor=t("reg_actor_applicant", lang) if ev.actor in own else ev.actor,
                 status=label(f"status_{ev.to_status}", lang),
                 note=ev.note or "",
             )

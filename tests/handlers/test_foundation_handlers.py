@@ -176,3 +176,23 @@ async def test_help_names_every_farmer_command_of_the_menu(chat: Chat):
     [help_reply] = await chat.say("/trogiup")
     missing = [c for c, _ in menu_commands("vi") if f"/{c}" not in help_reply.text]
     assert missing == ["start", "trogiup"]  # the greeting, and help itself
+
+
+async def test_only_commands_taking_a_number_are_read_with_it_glued_on(app: HtxApp, chat: Chat):
+    """'/ngung2' must not quietly unsubscribe; '/dangky5' is staff's '/dangky_5'."""
+    await chat.say("/start")
+    [unknown] = await chat.say("/ngung2")
+    assert "/ngung2" in unknown.text
+    assert (await user_row(app, "42")).subscribed is True
+    [refused] = await chat.say("/dangky5")
+    assert "chỉ dành cho cán bộ" in refused.text
+
+
+async def test_my_data_survives_a_stored_place_that_is_not_one(app: HtxApp, chat: Chat):
+    await chat.say("/start")
+    async with app.sessions() as s:
+        user = await s.scalar(select(User).where(User.external_id == "42"))
+        user.province_code, user.commune_code = "abc", "999"
+        await s.commit()
+    [mine] = await chat.say("/toi")
+    assert "abc" in mine.text and "999" in mine.text

@@ -147,3 +147,24 @@ async def test_rescheduling_a_class_moves_its_reminders(app: HtxApp):
         pending = list(await s.scalars(select(Reminder).where(Reminder.status == "pending")))
     assert len(pending) == 2 and {r.due_at for r in pending}.isdisjoint(before)
     assert all("06/12/2099" in r.params["when"] for r in pending)
+
+
+async def test_leaving_asks_first_in_words_that_fit_the_place(app: HtxApp):
+    """The confirmation says the seat passes on only to someone holding one; a person on the
+    waiting list is asked about the list; someone not enrolled is told so, not 'kept'."""
+    cid = await known_users_and_class(app, seats=1, people=3)
+    holder, waiting, stranger = (Chat(app, user_id=f"u{i}") for i in range(3))
+    await holder.press(f"cls:enrol:{cid}")
+    await waiting.press(f"cls:enrol:{cid}")
+    [ask] = await holder.press(f"cls:leave:{cid}")
+    assert "chuyển ngay cho người đang chờ" in ask.text
+    [ask] = await waiting.press(f"cls:leave:{cid}")
+    assert "danh sách chờ" in ask.text and "chuyển ngay" not in ask.text
+    for payload in (f"cls:leave:{cid}", f"cls:leave_no:{cid}"):
+        [reply] = await stranger.press(payload)
+        assert "chưa đăng ký lớp này" in reply.text
+    [kept] = await holder.press(f"cls:leave_no:{cid}")
+    assert "vẫn được giữ" in kept.text
+    async with app.sessions() as s:
+        statuses = sorted(e.status for e in await s.scalars(select(Enrolment)))
+    assert statuses == ["enrolled", "waiting"]

@@ -11,6 +11,9 @@ from messages.html_check import escape_stray, html_errors
     ("typed", "kept"),
     [
         ("5 < 6 & a<b", "5 &lt; 6 &amp; a&lt;b"),
+        ("Mẫu <Tên HTX> gửi <<Hội nghị>>", "Mẫu &lt;Tên HTX&gt; gửi &lt;&lt;Hội nghị&gt;&gt;"),
+        ("<code>List<String></code>", "<code>List&lt;String&gt;</code>"),
+        ('<span class="tg-spoiler">x</span>', '<span class="tg-spoiler">x</span>'),
         ("<b>Chú ý</b>: giá > 10.000đ", "<b>Chú ý</b>: giá &gt; 10.000đ"),
         ("R&D &amp; &#39; &lt;", "R&amp;D &amp; &#39; &lt;"),
         (
