@@ -16,6 +16,17 @@ from tests.fake_telegram import FakeTelegram
 NEVER_QUIET = parse_quiet_hours("03:00-03:00")
 
 
+async def compose_for_province(staff: Farmer, text: str, province: str) -> dict:
+    """/thongbao with a text, no file, no link, to one province: returns "add a condition?"."""
+    await staff.say("/thongbao")
+    [ask_file] = await staff.say(text)
+    [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
+    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
+    await staff.press(value_of(ask_segment, "Theo tỉnh"))
+    [ask_more] = await staff.say(province)
+    return ask_more
+
+
 async def test_broadcast_compose_preview_send_report(
     tg: FakeTelegram, telegram_bot: TelegramChannel
 ):
@@ -73,12 +84,7 @@ async def test_cancel_and_staff_only(tg: FakeTelegram, telegram_bot: TelegramCha
         [reply] = await f.say(command)
         assert "chỉ dành cho cán bộ" in reply["text"]
     staff = Farmer(tg, ADMIN_ID)
-    await staff.say("/thongbao")
-    [ask_file] = await staff.say("Họp ngày mai")
-    [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
-    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
-    await staff.press(value_of(ask_segment, "Theo tỉnh"))
-    [ask_more] = await staff.say("dak lak")
+    ask_more = await compose_for_province(staff, "Họp ngày mai", "dak lak")
     assert "Đắk Lắk" in ask_more["text"]
     await staff.press(value_of(ask_more, "Tiếp tục"))
     [preview] = await staff.say("8h 5/12/2099")
@@ -239,12 +245,8 @@ async def test_plain_signs_in_a_broadcast_are_kept_and_nobody_to_send_to_is_said
     """'5 < 6 & a>b' was refused, twice over, with a request to type '&lt;'; and a preview for
     an audience of nobody still offered Send."""
     staff = Farmer(tg, ADMIN_ID)
-    await staff.say("/thongbao")
-    [ask_file] = await staff.say("Giá lúa < 7.000đ & phân bón > 10% — họp ngày 5/12")
-    [ask_buttons] = await staff.press(value_of(ask_file, "Bỏ qua"))
-    [ask_segment] = await staff.press(value_of(ask_buttons, "Bỏ qua"))
-    await staff.press(value_of(ask_segment, "Theo tỉnh"))
-    [ask_more] = await staff.say("ca mau")  # nobody there
+    text = "Giá lúa < 7.000đ & phân bón > 10% — họp ngày 5/12"
+    ask_more = await compose_for_province(staff, text, "ca mau")  # nobody there
     [ask_when] = await staff.press(value_of(ask_more, "Tiếp tục"))
     [preview] = await staff.press(value_of(ask_when, "Gửi ngay, kể cả"))
     assert "Giá lúa &lt; 7.000đ &amp; phân bón &gt; 10%" in preview["text"]
