@@ -74,8 +74,9 @@ async def show_roster(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list
         if args and args[0].isdecimal()
         else None
     )
-    if cls is None:
-        return [Reply(t("cls_roster_usage", ctx.lang))]
+    if cls is None:  # a number that is no class is not a usage mistake: say which it was
+        key = "cls_not_found" if args and args[0].isdecimal() else "cls_roster_usage"
+        return [Reply(t(key, ctx.lang))]
     people = await roster(ctx.session, cls.id)
     lines = [describe(cls, ctx), t("cls_link", ctx.lang, link=deep_link(ctx, cls.id))]
     enrolled = [(e, u) for e, u in people if e.status == "enrolled"]

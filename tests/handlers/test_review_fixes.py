@@ -14,7 +14,7 @@ from handlers.reminders import shift_params
 from storage.classes import create_class
 from storage.models import Enrolment, Registration, Reminder, TrainingClass, utcnow
 from storage.users import get_or_create_user
-from tests.conftest import Chat
+from tests.conftest import ADMIN_ID, Chat
 from tests.handlers.test_registration_fields import fill
 
 
@@ -168,3 +168,11 @@ async def test_leaving_asks_first_in_words_that_fit_the_place(app: HtxApp):
     async with app.sessions() as s:
         statuses = sorted(e.status for e in await s.scalars(select(Enrolment)))
     assert statuses == ["enrolled", "waiting"]
+
+
+async def test_roster_of_a_class_that_does_not_exist_says_so(app: HtxApp):
+    staff = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    [missing] = await staff.say("/dslop 99")
+    assert "Không tìm thấy lớp này" in missing.text
+    [usage] = await staff.say("/dslop")
+    assert "Không tìm thấy" not in usage.text
