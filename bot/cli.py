@@ -543,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return asyncio.run(run(settings, webhook=args.webhook))
     if args.command == "ask":
+        if args.question != "-" and not args.question.strip():
+            print('Câu hỏi trống. Ví dụ: htxbot ask "thanh lap htx can gi"', file=sys.stderr)
+            return 2
         top = max(1, min(args.top, 20))
         lines = sys.stdin if args.question == "-" else [args.question]
         return ask(lines, as_json=args.json, top=top)

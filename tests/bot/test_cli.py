@@ -338,3 +338,8 @@ async def test_console_numbers_run_on_across_the_messages_of_one_answer(app: Htx
     assert numbers == list(range(1, len(numbers) + 1)), shown  # one numbering, no restart
     first_class = next(n for n, line in zip(numbers, shown, strict=True) if "Đăng ký" in line)
     assert console.event_for(str(first_class)).payload.startswith("cls:")
+
+
+def test_ask_with_an_empty_question_says_so(tmp_path: Path):
+    result = htxbot("ask", "  ", tmp=tmp_path)
+    assert result.returncode == 2 and "Câu hỏi trống" in result.stderr
