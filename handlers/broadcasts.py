@@ -327,17 +327,11 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
     )
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
     links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
-    if _nobody_now(ctx, data):  # only Back (to another audience) or Cancel
-        return Reply(
-            head + "\n\n" + body + "\n\n" + t("bc_nobody", ctx.lang),
-            buttons=links,
-            document=stored_attachment(data),
-        )
-    return Reply(
-        head + "\n\n" + body,
-        buttons=(*links, (choice("send", label("bc_send", ctx.lang)),)),
-        document=stored_attachment(data),
-    )
+    send: tuple[tuple[Button, ...], ...] = ((choice("send", label("bc_send", ctx.lang)),),)
+    if _nobody_now(ctx, data):  # no Send: only Back (to another audience) or Cancel
+        body += "\n\n" + t("bc_nobody", ctx.lang)
+        send = ()
+    return Reply(head + "\n\n" + body, buttons=(*links, *send), document=stored_attachment(data))
 
 
 def _nobody_now(ctx: Ctx, data: Data) -> bool:
