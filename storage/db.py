@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
@@ -13,12 +15,23 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import FewHopsConnection
+
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets WAL and foreign keys so several processes can share it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        async def connect() -> FewHopsConnection:
+            # The arguments SQLAlchemy would have given aiosqlite.connect for this URL.
+            args, kwargs = engine.dialect.create_connect_args(parsed)
+            connector = partial(sqlite3.connect, *args, **{**kwargs, "timeout": 30})
+            connection = FewHopsConnection(connector)
+            await connection  # starts its thread and connects there
+            return connection
+
+        engine = create_async_engine(url, async_creator=connect)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
