@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -19,6 +19,13 @@ from storage.models import (
 from storage.registrations import anonymise_for_user
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+# Built once: this runs on every update, and building it and its cache key cost more than the
+# query itself.
+_USER_AND_FORM = (
+    select(User, FormState)
+    .outerjoin(FormState, FormState.user_id == User.id)
+    .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
+)
 
 
 async def get_or_create_user(
@@ -70,11 +77,7 @@ async def user_and_form(
 ) -> tuple[User | None, FormState | None]:
     """The user and their dialog in progress, in one query (this runs on every update)."""
     row = (
-        await session.execute(
-            select(User, FormState)
-            .outerjoin(FormState, FormState.user_id == User.id)
-            .where(User.channel == channel, User.external_id == external_id)
-        )
+        await session.execute(_USER_AND_FORM, {"channel": channel, "external_id": external_id})
     ).first()
     return (row[0], row[1]) if row else (None, None)
 
