@@ -1,0 +1,100 @@
+"""python-telegram-bot on our aiohttp transport (bot/aiohttp_request.py): what reaches the
+server, and how slow or absent servers are reported (the outbox retries on these errors)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.aiohttp_request import AiohttpRequest
+from tests.ports import free_port
+
+ME = {"id": 1, "is_bot": True, "first_name": "htxbot", "username": "htxbot"}
+
+
+class Server:
+    """A tiny Bot API: records each call's parameters; `delay` holds every answer back."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], str]] = []
+        self.delay = 0.0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        form = await request.post()
+        params = {
+            k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
+        }
+        self.calls.append((method, params, request.headers.get("User-Agent", "")))
+        await asyncio.sleep(self.delay)
+        if method == "sendMessage" and params.get("text") == "bad":
+            refused = "Bad Request: chat not found"
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": refused}, status=400
+            )
+        result: Any = ME
+        if method in ("sendMessage", "sendDocument"):
+            result = {"message_id": 7, "date": 0, "chat": {"id": 5, "type": "private"}}
+        return web.json_response({"ok": True, "result": result})
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[tuple[Server, str]]:
+    fake = Server()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", fake.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield fake, f"http://127.0.0.1:{port}/bot"
+    await runner.cleanup()
+
+
+def _bot(base_url: str, **timeouts: float) -> Bot:
+    return Bot("123:T", base_url=base_url, request=AiohttpRequest(**timeouts))
+
+
+async def test_parameters_and_files_reach_the_server_as_sent(server):
+    fake, url = server
+    async with _bot(url) as bot:
+        sent = await bot.send_message(5, "Chào bà con <b>HTX</b> & tổ hợp tác", parse_mode="HTML")
+        await bot.send_document(5, InputFile(b"\x00roster\xff", filename="ds.xlsx"))
+    assert sent.message_id == 7
+    (_, _, agent), (_, message, _), (_, document, _) = fake.calls
+    assert "python-telegram-bot" in agent
+    assert message["text"] == "Chào bà con <b>HTX</b> & tổ hợp tác"
+    assert message["parse_mode"] == "HTML" and json.loads(message["chat_id"]) == 5
+    assert document["document"] == b"\x00roster\xff"
+
+
+async def test_an_api_error_is_the_api_error(server):
+    _, url = server
+    async with _bot(url) as bot:
+        with pytest.raises(BadRequest, match="Chat not found"):
+            await bot.send_message(5, "bad")
+
+
+async def test_a_server_too_slow_is_timed_out(server):
+    fake, url = server
+    async with _bot(url, read_timeout=0.2) as bot:
+        fake.delay = 1.0
+        with pytest.raises(TimedOut):
+            await bot.send_message(5, "chậm")
+
+
+async def test_no_server_is_a_network_error():
+    bot = _bot(f"http://127.0.0.1:{free_port()}/bot")
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await bot.initialize()  # asks getMe
+    finally:
+        await bot.shutdown()
+    assert not isinstance(caught.value, TimedOut)
