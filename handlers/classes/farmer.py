@@ -10,7 +10,7 @@ from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.registration.fields import clean_name, normalise_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
-from messages.textnorm import fold
+from messages.textnorm import fold, words
 from storage.classes import cancel_enrolment, enrol, enrolment_of, of_user, upcoming
 from storage.forms import clear_form
 from storage.models import TrainingClass, User
@@ -38,11 +38,31 @@ def class_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], ..
     )
 
 
+def _topic_names(tp: str) -> list[str]:
+    """How a topic may be typed: its key, with spaces, or its label in either language."""
+    names = {tp, tp.replace("_", " "), label(f"topic_{tp}", "vi"), label(f"topic_{tp}", "en")}
+    return sorted((" ".join(words(n)) for n in names), key=len, reverse=True)
+
+
+def read_class_filters(args: list[str]) -> tuple[bool, str | None, str]:
+    """'/lophoc tinh ke toan' → (my province only, topic key or None, what was not understood)."""
+    rest = " " + " ".join(words(" ".join(args))) + " "
+    topic = None
+    for tp in TOPICS:
+        name = next((n for n in _topic_names(tp) if f" {n} " in rest), None)
+        if name is not None:
+            topic, rest = tp, rest.replace(f" {name} ", " ", 1)
+            break
+    mine = False
+    for word in ("tinh toi", "tinh", "mine", "my province"):
+        if f" {word} " in rest:
+            mine, rest = True, rest.replace(f" {word} ", " ", 1)
+    return mine, topic, rest.strip()
+
+
 async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/lophoc [tinh] [chủ đề] or the menu button: upcoming classes, nearest first."""
-    words = [fold(a) for a in args]
-    mine = "tinh" in words or "mine" in words
-    topic = next((tp for tp in TOPICS if tp in words or fold(label(f"topic_{tp}")) in words), None)
+    mine, topic, unknown = read_class_filters(args)
     province = ctx.user.province_code if mine else None
     rows = await upcoming(ctx.session, ctx.now, province=province, topic=topic, limit=PAGE)
     filters = (
@@ -54,9 +74,11 @@ async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str
         Button(label(f"topic_{tp}", ctx.lang), f"cls:list:{tp}") for tp in TOPICS if tp != topic
     ]
     filter_rows = tuple(tuple(filters[i : i + 3]) for i in range(0, len(filters), 3))
+    # A filter not understood is said, not ignored: otherwise the list looks filtered.
+    note = [Reply(t("cls_filter_unknown", ctx.lang, typed=unknown[:40]))] if unknown else []
     if not rows:
-        return [Reply(t("cls_none", ctx.lang), buttons=filter_rows)]
-    replies = [
+        return [*note, Reply(t("cls_none", ctx.lang), buttons=filter_rows)]
+    replies = note + [
         Reply(describe(c, ctx, full=False), buttons=class_buttons(c, ctx.lang)) for c in rows
     ]
     replies.append(Reply(t("cls_filters", ctx.lang), buttons=filter_rows))
