@@ -27,10 +27,24 @@ def menu_reply(ctx: Ctx, key: str = "main_menu", **params: object) -> Reply:
     return Reply(t(key, ctx.lang, **params), buttons=main_menu_buttons(ctx))
 
 
+def unfinished_dialog_note(ctx: Ctx) -> list[Reply]:
+    """Said with the menu while a dialog is half-done: what is typed next still answers it,
+    which would puzzle someone who thinks /start began afresh."""
+    if ctx.form is None:
+        return []
+    buttons = (
+        (
+            Button(label("btn_resume", ctx.lang), "f:resume"),
+            Button(label("btn_cancel", ctx.lang), "f:cancel"),
+        ),
+    )
+    return [Reply(t("form_open_note", ctx.lang), buttons=buttons)]
+
+
 async def greet_with_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/start: a short welcome and the main menu."""
     name = ctx.user.display_name or event.display_name or ""
-    return [menu_reply(ctx, "welcome", name=name)]
+    return [menu_reply(ctx, "welcome", name=name), *unfinished_dialog_note(ctx)]
 
 
 async def show_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -38,7 +52,7 @@ async def show_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> l
     replies = [menu_reply(ctx)]
     if ctx.is_staff:
         replies.append(Reply(t("staff_menu", ctx.lang)))
-    return replies
+    return [*replies, *unfinished_dialog_note(ctx)]
 
 
 async def show_help(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:

@@ -251,6 +251,8 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
 
 async def route(event: InboundEvent, *, ctx: Ctx) -> tuple[str, list[Reply]]:
     """Handle one event; returns the route name (for logs and metrics) and the replies."""
+    if ctx.form is not None and ctx.form.form not in FORMS:
+        ctx.form = None  # a dialog this version no longer has: nothing can continue it
     found, args = find_route(event, ctx)
     if found.staff_only and not ctx.is_staff:
         await audit.record(

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from bot.app import HtxApp
 from handlers.registration.fields import clean_name, display_phone, normalise_phone
 from messages.locations import find_communes, find_provinces, wards_of
+from storage.forms import set_form
 from storage.models import Registration
 from storage.registrations import counts
+from storage.users import find_user
 from tests.conftest import ADMIN_ID, Chat
 
 
@@ -184,3 +186,32 @@ async def test_report_year_must_be_a_year(app: HtxApp):
         assert "/baocao kèm năm" in usage.text, bad
     [report] = await staff.say("/baocao 2026")
     assert "2026" in report.text and "/baocao kèm năm" not in report.text
+
+
+async def test_start_in_the_middle_says_the_dialog_is_open_and_offers_to_go_on(chat: Chat):
+    """After /start mid-form, the next thing typed still answered the form, unannounced."""
+    [menu] = await chat.say("/start")
+    assert "f:resume" not in str(menu.buttons)  # nothing open: the menu alone
+    await chat.say("/dangky")
+    await chat.press("f:v:tht")
+    menu, note = await chat.say("/start")
+    assert "Xin chào" in menu.text and "làm dở" in note.text
+    assert [b.payload for b in note.buttons[0]] == ["f:resume", "f:cancel"]
+    [question] = await chat.press("f:resume")
+    assert "(bước 2/10)" in question.text  # the name question, where it stopped
+    *_, note = await chat.say("/menu")
+    [cancelled] = await chat.press(note.buttons[0][1].payload)
+    assert "làm dở" not in " ".join(r.text for r in await chat.say("/menu"))
+    assert cancelled.buttons  # the menu, after "Huỷ"
+
+
+async def test_a_dialog_this_version_no_longer_has_is_not_announced(app: HtxApp, chat: Chat):
+    """Its «Làm tiếp» could lead nowhere: such a row is treated as no dialog at all."""
+    await chat.say("/start")
+    async with app.sessions() as s:
+        user = await find_user(s, "test", "42")
+        assert user is not None
+        await set_form(s, user.id, "a_form_since_removed", "step", {})
+        await s.commit()
+    replies = await chat.say("/start")
+    assert len(replies) == 1 and "làm dở" not in replies[0].text
