@@ -19,8 +19,8 @@ _DEFAULT = BaseRequest.DEFAULT_NONE
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session with a pool of `pool_size` connections; timeouts in seconds mean
-    what they mean for python-telegram-bot's HTTPXRequest (None: no limit)."""
+    """One aiohttp session with a pool of `pool_size` connections; timeouts in seconds, as for
+    python-telegram-bot's HTTPXRequest (None: no limit), but see _timeout."""
 
     def __init__(
         self,
@@ -79,6 +79,7 @@ class AiohttpRequest(BaseRequest):
             else write_timeout,
             connect=self._connect if connect_timeout is _DEFAULT else connect_timeout,
             pool=self._pool if pool_timeout is _DEFAULT else pool_timeout,
+            upload=has_files,
         )
         try:
             async with self._session.request(
@@ -92,12 +93,21 @@ class AiohttpRequest(BaseRequest):
 
     @staticmethod
     def _timeout(
-        *, read: float | None, write: float | None, connect: float | None, pool: float | None
+        *,
+        read: float | None,
+        write: float | None,
+        connect: float | None,
+        pool: float | None,
+        upload: bool,
     ) -> aiohttp.ClientTimeout:
-        # aiohttp has no write timeout: sending the body counts in `total`, which is the sum
-        # of the four, so nothing waits longer than httpx would have let it in all.
+        # As httpx: `read` bounds each wait for data, not the whole answer, and `connect` the
+        # connection. aiohttp counts waiting for a pooled connection in `connect`, so that is
+        # pool + connect. It has no write timeout: only an upload, whose body could stall,
+        # gets an overall limit, the sum of the four.
         parts = (read, write, connect, pool)
-        total = None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+        total = None
+        if upload and all(p is not None for p in parts):
+            total = sum(p for p in parts if p is not None)
         acquire = None if connect is None or pool is None else connect + pool
         return aiohttp.ClientTimeout(
             total=total, connect=acquire, sock_connect=connect, sock_read=read
@@ -110,7 +120,7 @@ def _body(request_data: RequestData | None) -> Any:
         return None
     if not request_data.contains_files:
         return request_data.json_parameters
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)  # UTF-8 file names as they are, as httpx
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mime) in request_data.multipart_data.items():

@@ -11,6 +11,7 @@ itself would do with them.
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -36,32 +37,43 @@ class FewHopsConnection(aiosqlite.Connection):
 
     async def commit(self) -> None:
         if self.writing:
-            await self._execute(self._ending(self._conn.commit))
+            await self._execute(self._conn.commit)
 
     async def rollback(self) -> None:
         if self.writing:
-            await self._execute(self._ending(self._conn.rollback))
+            await self._execute(self._conn.rollback)
 
-    def _ending(self, end: Callable[[], _T]) -> Callable[[], _T]:
+    async def _execute(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Every trip to the thread, ours or aiosqlite's own helpers (execute, executescript…),
+        records afterwards whether a transaction is open, so no commit is skipped wrongly."""
+
         def run() -> _T:
             try:
-                return end()
+                return fn(*args, **kwargs)
             finally:
-                # Read on the thread, after the fact, even when it failed: a statement or
-                # commit that failed may leave a transaction open, which must not be skipped.
-                self.writing = self._conn.in_transaction
+                # Read on the thread, even when the call failed: a statement or commit that
+                # failed may leave a transaction open, which must then not be skipped.
+                self.writing = self._in_transaction()
 
-        return run
+        return await super()._execute(run)
+
+    def _in_transaction(self) -> bool:
+        try:
+            return self._connection is not None and self._connection.in_transaction
+        except sqlite3.ProgrammingError:  # closed by this very call
+            return False
 
     def run_statement(
-        self, sql: str, parameters: Any, many: bool = False
+        self, sql: str, parameters: Any, many: bool | str = False
     ) -> Callable[[], _Outcome]:
         """What the thread does for one statement: run it, fetch its rows and close."""
 
         def run() -> _Outcome:
             cursor = self._conn.cursor()
             try:
-                if many:
+                if many == "script":
+                    cursor.executescript(sql)
+                elif many:
                     cursor.executemany(sql, parameters)
                 else:
                     cursor.execute(sql, parameters)
@@ -70,7 +82,7 @@ class FewHopsConnection(aiosqlite.Connection):
             finally:
                 cursor.close()
 
-        return self._ending(run)
+        return run
 
 
 class OneHopCursor(aiosqlite.Cursor):
@@ -80,16 +92,16 @@ class OneHopCursor(aiosqlite.Cursor):
     def __init__(self, conn: FewHopsConnection) -> None:
         super().__init__(conn, None)  # type: ignore[arg-type]
         self._owner = conn
-        self._rows: list[_Row] = []
+        self._rows: deque[_Row] = deque()
         self._description: Any = None
         self._rowcount = -1
         self._lastrowid: int | None = None
 
-    async def _run(self, sql: str, parameters: Any, many: bool) -> OneHopCursor:
+    async def _run(self, sql: str, parameters: Any, many: bool | str) -> OneHopCursor:
         rows, description, rowcount, lastrowid = await self._owner._execute(
             self._owner.run_statement(sql, parameters, many)
         )
-        self._rows = rows or []
+        self._rows = deque(rows or ())
         self._description, self._rowcount, self._lastrowid = description, rowcount, lastrowid
         return self
 
@@ -99,20 +111,24 @@ class OneHopCursor(aiosqlite.Cursor):
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> OneHopCursor:
         return await self._run(sql, parameters, many=True)
 
+    async def executescript(self, sql_script: str) -> OneHopCursor:
+        return await self._run(sql_script, (), many="script")
+
+    # Served from memory; a deque so that streaming (yield_per) stays linear.
     async def fetchone(self) -> _Row | None:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> Sequence[_Row]:
         size = self.arraysize if size is None else size
-        taken, self._rows = self._rows[:size], self._rows[size:]
-        return taken
+        return [self._rows.popleft() for _ in range(min(size, len(self._rows)))]
 
     async def fetchall(self) -> Sequence[_Row]:
-        taken, self._rows = self._rows, []
+        taken = list(self._rows)
+        self._rows.clear()
         return taken
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows.clear()
 
     @property
     def rowcount(self) -> int:

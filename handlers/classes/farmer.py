@@ -3,6 +3,8 @@ my classes, leave (the first person waiting gets the seat), add to calendar."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from handlers import forms
 from handlers.classes.reminders import cancel_for, schedule_for
 from handlers.classes.view import TOPICS, describe, ics
@@ -44,25 +46,36 @@ def _topic_names(tp: str) -> list[str]:
     return sorted((" ".join(words(n)) for n in names), key=len, reverse=True)
 
 
-def read_class_filters(args: list[str]) -> tuple[bool, str | None, str]:
-    """'/lophoc tinh ke toan' → (my province only, topic key or None, what was not understood)."""
+class ClassFilters(NamedTuple):
+    mine: bool  # the person's own province only
+    topic: str | None
+    unknown: str  # what was typed and not understood, folded
+    more_topics: bool = False  # a second topic was typed: one at a time
+
+
+# Only when nothing else is left: 'tinh' alone is "my province", in 'ha tinh' it is a name.
+MY_PROVINCE = frozenset({"tinh", "tinh toi", "tinh cua toi", "mine", "my province"})
+
+
+def read_class_filters(args: list[str]) -> ClassFilters:
+    """'/lophoc tinh ke toan' → my province, topic 'ke_toan', nothing left over."""
     rest = " " + " ".join(words(" ".join(args))) + " "
-    topic = None
+    found: list[str] = []
     for tp in TOPICS:
         name = next((n for n in _topic_names(tp) if f" {n} " in rest), None)
         if name is not None:
-            topic, rest = tp, rest.replace(f" {name} ", " ", 1)
-            break
-    mine = False
-    for word in ("tinh toi", "tinh", "mine", "my province"):
-        if f" {word} " in rest:
-            mine, rest = True, rest.replace(f" {word} ", " ", 1)
-    return mine, topic, rest.strip()
+            found.append(tp)
+            rest = rest.replace(f" {name} ", " ", 1)
+    rest = rest.strip()
+    mine = rest in MY_PROVINCE
+    return ClassFilters(
+        mine, found[0] if found else None, "" if mine else rest, more_topics=len(found) > 1
+    )
 
 
 async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/lophoc [tinh] [chủ đề] or the menu button: upcoming classes, nearest first."""
-    mine, topic, unknown = read_class_filters(args)
+    mine, topic, unknown, more_topics = read_class_filters(args)
     province = ctx.user.province_code if mine else None
     rows = await upcoming(ctx.session, ctx.now, province=province, topic=topic, limit=PAGE)
     filters = (
@@ -76,6 +89,8 @@ async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str
     filter_rows = tuple(tuple(filters[i : i + 3]) for i in range(0, len(filters), 3))
     # A filter not understood is said, not ignored: otherwise the list looks filtered.
     note = [Reply(t("cls_filter_unknown", ctx.lang, typed=unknown[:40]))] if unknown else []
+    if more_topics and topic is not None:
+        note.append(Reply(t("cls_one_topic", ctx.lang, topic=label(f"topic_{topic}", ctx.lang))))
     if not rows:
         return [*note, Reply(t("cls_none", ctx.lang), buttons=filter_rows)]
     replies = note + [

@@ -25,6 +25,7 @@ class Server:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], str]] = []
         self.delay = 0.0
+        self.trickle = 0.0
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -32,7 +33,19 @@ class Server:
         params = {
             k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
         }
+        params.update(
+            {f"{k}.filename": v.filename for k, v in form.items() if isinstance(v, web.FileField)}
+        )
         self.calls.append((method, params, request.headers.get("User-Agent", "")))
+        if self.trickle:  # the answer comes, slowly but steadily
+            response = web.StreamResponse()
+            await response.prepare(request)
+            body = json.dumps({"ok": True, "result": ME}).encode()
+            for i in range(0, len(body), 8):
+                await response.write(body[i : i + 8])
+                await asyncio.sleep(self.trickle)
+            await response.write_eof()
+            return response  # type: ignore[return-value]
         await asyncio.sleep(self.delay)
         if method == "sendMessage" and params.get("text") == "bad":
             refused = "Bad Request: chat not found"
@@ -66,13 +79,14 @@ async def test_parameters_and_files_reach_the_server_as_sent(server):
     fake, url = server
     async with _bot(url) as bot:
         sent = await bot.send_message(5, "Chào bà con <b>HTX</b> & tổ hợp tác", parse_mode="HTML")
-        await bot.send_document(5, InputFile(b"\x00roster\xff", filename="ds.xlsx"))
+        await bot.send_document(5, InputFile(b"\x00roster\xff", filename="Danh sách lớp.xlsx"))
     assert sent.message_id == 7
     (_, _, agent), (_, message, _), (_, document, _) = fake.calls
     assert "python-telegram-bot" in agent
     assert message["text"] == "Chào bà con <b>HTX</b> & tổ hợp tác"
     assert message["parse_mode"] == "HTML" and json.loads(message["chat_id"]) == 5
     assert document["document"] == b"\x00roster\xff"
+    assert document["document.filename"] == "Danh sách lớp.xlsx"
 
 
 async def test_an_api_error_is_the_api_error(server):
@@ -88,6 +102,18 @@ async def test_a_server_too_slow_is_timed_out(server):
         fake.delay = 1.0
         with pytest.raises(TimedOut):
             await bot.send_message(5, "chậm")
+
+
+async def test_a_long_answer_that_keeps_coming_is_not_cut_short(server):
+    """The read timeout bounds each wait for data, not the whole answer (as with httpx)."""
+    fake, url = server
+    timeouts = {"read_timeout": 0.5, "write_timeout": 0.1, "connect_timeout": 0.1}
+    async with _bot(url, **timeouts, pool_timeout=0.1) as bot:
+        fake.trickle = 0.1  # ~12 chunks: longer than every timeout together (0.8 s)
+        started = asyncio.get_running_loop().time()
+        me = await bot.get_me()
+        assert asyncio.get_running_loop().time() - started > 0.8
+    assert me.username == "htxbot"
 
 
 async def test_no_server_is_a_network_error():

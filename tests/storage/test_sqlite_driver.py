@@ -135,3 +135,34 @@ async def test_work_undone_by_a_later_failure_is_not_kept(engine):
         await s.rollback()
         rows = (await s.execute(select(User.external_id, User.display_name))).all()
     assert rows == [("1", "")]
+
+
+async def test_aiosqlites_own_helpers_also_keep_commit_honest(engine, tmp_path):
+    """A write through aiosqlite's execute() helper (not our cursor) must still be committed."""
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, FewHopsConnection)
+        await driver.execute("CREATE TABLE notes (n INTEGER)")
+        await driver.execute("INSERT INTO notes VALUES (1)")
+        await driver.commit()
+        cursor = driver.cursor()
+        await cursor.executescript("INSERT INTO notes VALUES (2); INSERT INTO notes VALUES (3);")
+        await driver.commit()
+    other = sqlite3.connect(tmp_path / "d.db", timeout=0.2)
+    try:
+        assert other.execute("SELECT count(*) FROM notes").fetchone() == (3,)
+    finally:
+        other.close()
+
+
+async def test_streamed_rows_come_in_order(engine):
+    sessions = session_factory(engine)
+    async with sessions() as s:
+        s.add_all(_user(str(i)) for i in range(7))
+        await s.commit()
+    async with sessions() as s:
+        streamed = await s.stream_scalars(
+            select(User.external_id).order_by(User.id).execution_options(yield_per=3)
+        )
+        assert [x async for x in streamed] == [str(i) for i in range(7)]
