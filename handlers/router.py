@@ -251,8 +251,12 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
 
 async def route(event: InboundEvent, *, ctx: Ctx) -> tuple[str, list[Reply]]:
     """Handle one event; returns the route name (for logs and metrics) and the replies."""
-    if ctx.form is not None and ctx.form.form not in FORMS:
-        ctx.form = None  # a dialog this version no longer has: nothing can continue it
+    if ctx.form is not None and (
+        ctx.form.form not in FORMS or (ctx.form.form in STAFF_FORMS and not ctx.is_staff)
+    ):
+        # A dialog this version no longer has, or a staff one its owner may no longer use:
+        # nothing can continue it, so what they type is read as if no dialog were open.
+        ctx.form = None
     found, args = find_route(event, ctx)
     if found.staff_only and not ctx.is_staff:
         await audit.record(

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import HtxApp
+from handlers.classes.create_form import CREATE_FORM
 from handlers.registration.fields import clean_name, display_phone, normalise_phone
 from messages.locations import find_communes, find_provinces, wards_of
 from storage.forms import set_form
@@ -215,3 +216,19 @@ async def test_a_dialog_this_version_no_longer_has_is_not_announced(app: HtxApp,
         await s.commit()
     replies = await chat.say("/start")
     assert len(replies) == 1 and "làm dở" not in replies[0].text
+
+
+async def test_a_staff_dialog_left_by_someone_no_longer_staff_does_not_trap_them(
+    app: HtxApp, chat: Chat
+):
+    """Everything they typed was refused as a staff action until they found /huy."""
+    await chat.say("/start")
+    async with app.sessions() as s:
+        user = await find_user(s, "test", "42")
+        assert user is not None
+        await set_form(s, user.id, CREATE_FORM.name, CREATE_FORM.steps[0].key, {})
+        await s.commit()
+    replies = await chat.say("/start")
+    assert len(replies) == 1 and "làm dở" not in replies[0].text
+    await chat.say("thành lập hợp tác xã cần mấy người")
+    assert chat.routes[-1] == "question"  # not "form:refused"
