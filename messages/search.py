@@ -311,6 +311,16 @@ class QAIndex:
     def _entry_terms(self, entry_id: int) -> frozenset[str]:
         return frozenset(t for toks in entry_fields(self.entries[entry_id]).values() for t in toks)
 
+    @staticmethod
+    def _law_weight(entry: Entry, wants_old: bool) -> float:
+        """Entries on the 2012 law, in force until 01/7/2024, come up only when asked for."""
+        is_old = entry.source == "luat-htx-2012" or (
+            entry.citations and entry.citations[0].source == "luat-htx-2012"
+        )
+        if not is_old:
+            return 1.0
+        return 1.25 if wants_old else 0.75
+
     def search(self, query: str, top: int = 3) -> Answer:
         """The best entries for a question, best first, and whether we are confident."""
         folded = fold(query)
@@ -327,20 +337,25 @@ class QAIndex:
         candidates = [int(i) for i in top_ids if bm25[i] > 0]
         wants_old = bool(OLD_LAW_HINTS.search(folded))
         plain_query = " ".join(tokens)
-        ranked: list[tuple[float, int]] = []
+        # The fuzzy match is most of a search's cost, so candidates are scored best bound first
+        # and the rest skipped once none of them could reach the top `top` any more, even with
+        # a perfect match: the same hits, in the same order, as scoring them all.
+        bounded = []
         for doc_id in candidates:
-            entry = self.entries[doc_id]
+            weight = self._law_weight(self.entries[doc_id], wants_old)
+            lexical = 0.6 * float(bm25[doc_id]) / best_bm25
+            bounded.append(((lexical + 0.4) * weight, lexical, weight, doc_id))
+        bounded.sort(reverse=True)
+        ranked: list[tuple[float, int]] = []
+        keep = max(top, 1)
+        for bound, lexical, weight, doc_id in bounded:
+            if len(ranked) >= keep and bound < sorted(ranked, reverse=True)[keep - 1][0]:
+                break
             similarity = (
                 max(fuzz.token_set_ratio(plain_query, text) for text in self._fuzzy_texts[doc_id])
                 / 100
             )
-            score = 0.6 * float(bm25[doc_id]) / best_bm25 + 0.4 * similarity
-            is_old = entry.source == "luat-htx-2012" or (
-                entry.citations and entry.citations[0].source == "luat-htx-2012"
-            )
-            if is_old:
-                score *= 1.25 if wants_old else 0.75
-            ranked.append((score, doc_id))
+            ranked.append(((lexical + 0.4 * similarity) * weight, doc_id))
         ranked.sort(reverse=True)
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
         coverage = self._coverage(tokens, guessed, ranked[0][1])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench.qa_eval import load_cases
 from messages.kb import load_kb
-from messages.search import QAIndex
+from messages.search import CANDIDATES, QAIndex
 from messages.textnorm import fold, untelex
 
 
@@ -136,3 +137,15 @@ def test_a_topic_alone_is_not_answered_as_if_it_were_a_question(index: QAIndex, 
 def test_a_short_question_about_the_topic_is_still_answered(index: QAIndex):
     answer = index.search("htx la gi")
     assert answer.confident and answer.hits[0].entry.id == "faq-hop-tac-xa-la-gi"
+
+
+def test_skipping_hopeless_candidates_changes_no_answer(index: QAIndex):
+    """search() stops scoring once no candidate left could reach the top; asking for every
+    candidate scores them all, and its first hits must be the same."""
+    questions = [c.q for which in ("tuning", "heldout") for c in load_cases(which)]
+    questions += ["điều lệ htx theo luật 2012", "vốn góp tối đa theo luật cũ", "htx"]
+    for q in questions:
+        for top in (1, 4):
+            pruned, full = index.search(q, top=top), index.search(q, top=CANDIDATES)
+            assert pruned.hits == full.hits[:top], q
+            assert pruned.confident == full.confident, q
