@@ -91,6 +91,8 @@ async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str
     note = [Reply(t("cls_filter_unknown", ctx.lang, typed=unknown[:40]))] if unknown else []
     if more_topics and topic is not None:
         note.append(Reply(t("cls_one_topic", ctx.lang, topic=label(f"topic_{topic}", ctx.lang))))
+    if mine and not ctx.user.province_code:
+        note.append(Reply(t("cls_no_province", ctx.lang)))
     if not rows:
         return [*note, Reply(t("cls_none", ctx.lang), buttons=filter_rows)]
     replies = note + [

@@ -72,3 +72,10 @@ async def test_two_topics_say_one_at_a_time(app, chat):
     assert "Mỗi lần lọc được một chủ đề" in replies[0].text and "Luật HTX" in replies[0].text
     shown = " ".join(r.text for r in replies)
     assert "Lớp luật mới" in shown and "Lớp sổ sách" not in shown and "bộ lọc" not in shown
+
+
+async def test_my_province_without_one_saved_says_so(app, chat):
+    await _publish(app, "Lớp sổ sách", "ke_toan")
+    replies = await chat.say("/lophoc tinh")
+    assert "chưa biết tỉnh của bạn" in replies[0].text
+    assert "Lớp sổ sách" in " ".join(r.text for r in replies)
