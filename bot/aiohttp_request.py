@@ -9,7 +9,11 @@ multipart when there are files, its user agent, proxies from the environment.
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -39,6 +43,7 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], _Proxy] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -49,8 +54,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # HTTPS_PROXY and friends, as httpx reads them
             )
+            self._proxies.clear()
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -81,15 +86,32 @@ class AiohttpRequest(BaseRequest):
             pool=self._pool if pool_timeout is _DEFAULT else pool_timeout,
             upload=has_files,
         )
+        proxy = self._proxy_for(url)
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method,
+                url,
+                data=_body(request_data),
+                timeout=timeout,
+                headers=proxy.headers,
+                proxy=proxy.url,
+                proxy_headers=proxy.connect_headers,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut(f"Timed out: {exc!r}") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+    def _proxy_for(self, url: str) -> _Proxy:
+        # HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read once per host, as httpx reads them once
+        # per client. aiohttp's own trust_env reads them, and ~/.netrc, on a worker thread for
+        # every request: that was a tenth of the bot's CPU.
+        target = urlsplit(url)
+        key = (target.scheme, target.hostname or "")
+        if key not in self._proxies:
+            self._proxies[key] = _env_proxy(target)
+        return self._proxies[key]
 
     @staticmethod
     def _timeout(
@@ -126,3 +148,32 @@ def _body(request_data: RequestData | None) -> Any:
     for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)
     return form
+
+
+@dataclass(frozen=True, slots=True)
+class _Proxy:
+    url: str | None = None
+    headers: dict[str, str] | None = None  # on a plain http request, which the proxy forwards
+    connect_headers: dict[str, str] | None = None  # on the CONNECT that tunnels an https one
+
+
+def _env_proxy(target: SplitResult) -> _Proxy:
+    """The proxy the environment sets for `target`, as aiohttp's trust_env finds it: the
+    scheme's *_PROXY unless NO_PROXY exempts the host; only http:// proxies, credentials in
+    the proxy's URL sent as Proxy-Authorization."""
+    if target.hostname and proxy_bypass(target.hostname):
+        return _Proxy()
+    value = getproxies().get(target.scheme)
+    if not value:
+        return _Proxy()
+    proxy = urlsplit(value)
+    if proxy.scheme != "http":  # aiohttp cannot speak to an https or socks proxy
+        return _Proxy()
+    url = proxy._replace(netloc=proxy.netloc.rpartition("@")[2]).geturl()
+    if proxy.username is None:
+        return _Proxy(url)
+    credentials = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
+    auth = {"Proxy-Authorization": f"Basic {base64.b64encode(credentials).decode()}"}
+    if target.scheme == "https":
+        return _Proxy(url, connect_headers=auth)
+    return _Proxy(url, headers=auth)

@@ -24,11 +24,13 @@ class Server:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], str]] = []
+        self.hosts: list[tuple[str, str | None]] = []  # (host asked for, Proxy-Authorization)
         self.delay = 0.0
         self.trickle = 0.0
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.hosts.append((request.url.host or "", request.headers.get("Proxy-Authorization")))
         form = await request.post()
         params = {
             k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
@@ -124,3 +126,54 @@ async def test_no_server_is_a_network_error():
     finally:
         await bot.shutdown()
     assert not isinstance(caught.value, TimedOut)
+
+
+@pytest.fixture
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+async def test_requests_go_through_the_proxy_the_environment_sets(server, no_proxies):
+    """HTTP_PROXY is honoured, with its credentials, as python-telegram-bot's httpx does."""
+    fake, url = server
+    proxy_port = url.split(":")[2].split("/")[0]
+    no_proxies.setenv("HTTP_PROXY", f"http://htx:b%40t@127.0.0.1:{proxy_port}")
+    async with _bot("http://api.telegram.invalid/bot") as bot:
+        await bot.send_message(5, "qua proxy")
+    # The fake answers as the proxy: it sees the Bot API's host, which it alone could reach.
+    assert [host for host, _ in fake.hosts] == ["api.telegram.invalid"] * 2  # getMe, send
+    assert {auth for _, auth in fake.hosts} == {"Basic aHR4OmJAdA=="}  # htx:b@t
+
+
+async def test_hosts_in_no_proxy_are_reached_directly(server, no_proxies):
+    fake, url = server
+    no_proxies.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # nobody there
+    no_proxies.setenv("NO_PROXY", "localhost,127.0.0.1")
+    async with _bot(url) as bot:
+        await bot.send_message(5, "thẳng")
+    assert [auth for _, auth in fake.hosts] == [None, None]
+
+
+async def test_an_https_api_is_tunnelled_with_the_proxy_credentials(no_proxies):
+    """Telegram's API is https: the proxy gets a CONNECT carrying Proxy-Authorization."""
+    heads: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.close()  # refuses the tunnel: the request fails, its CONNECT is what we check
+
+    port = free_port()
+    listener = await asyncio.start_server(proxy, "127.0.0.1", port)
+    no_proxies.setenv("HTTPS_PROXY", f"http://htx:b%40t@127.0.0.1:{port}")
+    bot = _bot("https://api.telegram.invalid/bot")
+    try:
+        with pytest.raises(NetworkError):
+            await bot.initialize()
+    finally:
+        await bot.shutdown()
+        listener.close()
+    assert heads and heads[0].startswith(b"CONNECT api.telegram.invalid:443 ")
+    assert b"\r\nProxy-Authorization: Basic aHR4OmJAdA==\r\n" in heads[0]
