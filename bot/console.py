@@ -11,16 +11,16 @@ from typing import TextIO
 from bot.app import HtxApp
 from bot.render import (
     flat_buttons,
-    has_navigation,
     markup_to_plain,
+    navigation_hint,
     numbered_choices,
     pick_choice,
 )
 from handlers.types import Button, InboundEvent, Reply
+from messages.i18n import t
 
 CHANNEL = "console"
 EXIT_WORDS = {"/thoat", "/exit", "/quit"}
-NAV_HINT = "(gõ «quay lại» để về câu trước, /huy để huỷ)"
 
 
 async def read_stdin() -> str | None:
@@ -66,8 +66,8 @@ class ConsoleChannel:
             text += f"\n[tệp đính kèm: {reply.document.filename}, {len(reply.document.data)} byte]"
         if buttons:
             text += "\n" + numbered_choices(buttons, len(before) + 1)
-        if has_navigation(reply):
-            text += "\n" + NAV_HINT
+        if hint := navigation_hint(reply):
+            text += "\n" + markup_to_plain(t(hint, "vi"))  # the console speaks Vietnamese
         if mine and reply.buttons:
             self.choices = before + buttons
             if self._offered is not None:

@@ -29,8 +29,13 @@ def flat_buttons(reply: Reply) -> list[Button]:
     ]
 
 
-def has_navigation(reply: Reply) -> bool:
-    return any(b.payload in (BACK, CANCEL) for row in reply.buttons for b in row)
+def navigation_hint(reply: Reply) -> str | None:
+    """The locale key of the line telling a text-only channel how to type the reply's "back"
+    and "cancel" buttons, naming only those it has; None when it has neither."""
+    payloads = {b.payload for row in reply.buttons for b in row}
+    if BACK in payloads:
+        return "zalo_nav_hint"
+    return "zalo_cancel_hint" if CANCEL in payloads else None
 
 
 def numbered_choices(buttons: list[Button], start: int = 1) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from bot.render import (
     flat_buttons,
-    has_navigation,
     markup_to_plain,
+    navigation_hint,
     numbered_choices,
     split_text,
     utf16_len,
@@ -65,8 +65,8 @@ def render(reply: Reply, lang: str, first: int = 1) -> Rendered:
         blocks.append(numbered_choices(buttons, first) + "\n" + choice_hint(first, last, lang))
     if reply.request_contact:
         blocks.append(plain("zalo_type_phone", lang))
-    if has_navigation(reply):
-        blocks.append(plain("zalo_nav_hint", lang))
+    if hint := navigation_hint(reply):
+        blocks.append(plain(hint, lang))
     text = blocks[0]
     for block in blocks[1:]:
         # A heading such as "Câu hỏi liên quan:" stays with its list when a long text is split.

@@ -3,6 +3,8 @@ Zalo errors turned into the outbox's. Pure functions: no server, no database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
@@ -31,6 +33,20 @@ def test_buttons_become_a_numbered_list_with_a_hint_and_navigation_in_words():
     assert "«quay lại»" in text and "/huy" in text
     assert "Quay lại" not in text and "Huỷ" not in text  # typed words, never numbers
     assert [b.label for b in out.choices or []] == ["🌾 Trồng trọt", "🐄 Chăn nuôi", "Đăng ký"]
+
+
+def test_the_hint_names_only_the_navigation_the_reply_offers():
+    """The note on a dialog left open offers «Làm tiếp» and «Huỷ»: there is no question to go
+    back to, so the hint must not tell people to type «quay lại»."""
+    note = Reply("Bạn đang làm dở…", buttons=((Button("▶️ Làm tiếp", "f:resume"),),))
+    [with_cancel] = render(
+        replace(note, buttons=((*note.buttons[0], Button("Huỷ", CANCEL)),)), "vi"
+    ).parts
+    assert with_cancel.endswith("(gõ /huy để huỷ)") and "quay lại" not in with_cancel
+    [neither] = render(note, "vi").parts
+    assert "/huy" not in neither
+    [english] = render(Reply("Back?", buttons=((Button("Back", BACK),),)), "en").parts
+    assert english.endswith("(type “back” for the previous question, /huy to cancel)")
 
 
 def test_a_digit_or_the_label_without_diacritics_picks_the_stored_choice():
