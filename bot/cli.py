@@ -86,7 +86,7 @@ async def run(settings: Settings, *, webhook: bool) -> int:
         return 2
     from bot.service import serve, webhook_problem
 
-    webhook = webhook or bool(settings.webhook_url)
+    webhook = webhook or bool(settings.webhook_url or settings.zalo_webhook_url)
     problem = webhook_problem(settings) if webhook else None
     if problem:
         print(problem, file=sys.stderr)

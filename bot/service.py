@@ -24,13 +24,16 @@ STOP_WITHIN = 8.0  # seconds for handlers and sends under way, inside systemd's 
 ZALO_PATH = "/zalo/webhook"
 
 NO_WEBHOOK_URL = """Chế độ webhook cần địa chỉ công khai của bot:
-đặt HTXBOT_WEBHOOK_URL=https://ten-mien-cua-ban/telegram (xem README, mục Webhook)."""
+đặt HTXBOT_WEBHOOK_URL=https://ten-mien-cua-ban/telegram (xem README, mục Webhook);
+bot chỉ chạy trên Zalo thì đặt ZALO_WEBHOOK_URL=https://ten-mien-cua-ban/zalo cũng được."""
 NO_WEBHOOK_SECRET = """Chế độ webhook cần một mã bí mật để Telegram ký mỗi yêu cầu:
 đặt HTXBOT_WEBHOOK_SECRET=<chuỗi ngẫu nhiên, chữ, số, _ hoặc ->, giống nhau ở mọi tiến trình.
 Tạo nhanh: python -c "import secrets; print(secrets.token_urlsafe(32))\""""
 NO_ZALO_SECRET = (
     """Webhook Zalo cần ZALO_WEBHOOK_SECRET (8–256 ký tự), giống nhau ở mọi tiến trình."""
 )
+SAME_PATH = """Telegram và Zalo không thể dùng chung một đường dẫn webhook ({path}):
+đặt ZALO_WEBHOOK_URL khác đường dẫn của HTXBOT_WEBHOOK_URL (xem README, mục Webhook)."""
 
 
 class Channel(Protocol):
@@ -48,18 +51,27 @@ class Channel(Protocol):
 
 
 def webhook_problem(settings: Settings) -> str | None:
-    if not settings.webhook_url:
+    zalo_only = not settings.telegram_bot_token
+    if not settings.webhook_url and not (zalo_only and settings.zalo_webhook_url):
         return NO_WEBHOOK_URL
     if settings.telegram_bot_token and not settings.webhook_secret:
         return NO_WEBHOOK_SECRET
     if settings.zalo_bot_token and not settings.zalo_webhook_secret:
         return NO_ZALO_SECRET
+    if settings.telegram_bot_token and settings.zalo_bot_token:
+        path = webhook_path(telegram_webhook_url(settings.webhook_url))
+        if path == webhook_path(zalo_webhook_url(settings)):
+            return SAME_PATH.format(path=path)
     return None
 
 
 def zalo_webhook_url(settings: Settings) -> str:
-    """Zalo's webhook is served beside Telegram's, at /zalo/webhook on the same host."""
-    parts = urlsplit(settings.webhook_url)
+    """ZALO_WEBHOOK_URL, or /zalo/webhook on the host of HTXBOT_WEBHOOK_URL; a URL with no
+    path gets /zalo/webhook. The web server serves Zalo at this URL's path."""
+    url = settings.zalo_webhook_url or settings.webhook_url
+    parts = urlsplit(url)
+    if settings.zalo_webhook_url and parts.path.strip("/"):
+        return url
     return f"{parts.scheme}://{parts.netloc}{ZALO_PATH}"
 
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         default="https://bot-api.zaloplatforms.com/bot", alias="ZALO_API_BASE_URL"
     )
     zalo_webhook_secret: str = Field(default="", alias="ZALO_WEBHOOK_SECRET", repr=False)
+    # Empty: /zalo/webhook on the host of HTXBOT_WEBHOOK_URL (see bot.service).
+    zalo_webhook_url: str = Field(
+        default="", alias="ZALO_WEBHOOK_URL", pattern=r"^(https?://[^\s]+)?$"
+    )
     zalo_rate: float = Field(default=10.0, alias="HTXBOT_ZALO_RATE", gt=0, le=100)
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="HTXBOT_ADMINS")
     staff_chat_ids: Annotated[list[str], NoDecode] = Field(

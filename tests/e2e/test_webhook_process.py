@@ -35,19 +35,22 @@ async def test_one_web_server_serves_telegram_and_zalo_webhooks(
             "HTXBOT_WEBHOOK_URL": "https://htx.example.vn/tg",
             "HTXBOT_WEBHOOK_SECRET": TG_SECRET,
             "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+            # Its own URL, as behind a proxy that forwards only /htxbot/… to the bot.
+            "ZALO_WEBHOOK_URL": "https://htx.example.vn/htxbot/zalo",
         }
         bot = BotProcess(env, tmp_path / "bot.log")
         await bot.start()
         try:
             assert tg.webhook["url"] == "https://htx.example.vn/tg"
-            assert zl.webhook_url == "https://htx.example.vn/zalo/webhook"
+            assert zl.webhook_url == "https://htx.example.vn/htxbot/zalo"
             assert zl.webhook_secret == ZALO_SECRET
             base = f"http://127.0.0.1:{bot.port}"
             zalo_update = zl.update(user_id(7), "message.text.received", text="xin chào")
             wrong = {"X-Bot-Api-Secret-Token": TG_SECRET}  # Telegram's secret is not Zalo's
-            assert await post(base + "/zalo/webhook", zalo_update, wrong) == 403
+            assert await post(base + "/htxbot/zalo", zalo_update, wrong) == 403
             right = {"X-Bot-Api-Secret-Token": ZALO_SECRET}
-            assert await post(base + "/zalo/webhook", zalo_update, right) == 200
+            assert await post(base + "/zalo/webhook", zalo_update, right) == 404  # not there
+            assert await post(base + "/htxbot/zalo", zalo_update, right) == 200
             [greeting] = await zl.wait_sent(1, chat_id=user_id(7), timeout=30)
             assert "Xin chào" in greeting["text"] and "<b>" not in greeting["text"]
             tg.use_webhooks([base + "/tg"])
