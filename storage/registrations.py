@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Registration, RegistrationEvent
@@ -15,6 +15,9 @@ from storage.models import Registration, RegistrationEvent
 STATUSES = ("moi", "da_lien_he", "dang_ho_tro", "da_thanh_lap", "tam_dung", "khong_tiep_tuc")
 OPEN_STATUSES = ("moi", "da_lien_he", "dang_ho_tro", "tam_dung")
 DUPLICATE_WINDOW = timedelta(hours=24)
+# The actor of the steps the applicant takes (register, update, withdraw): never their id,
+# which would outlive /xoadulieu in the history.
+APPLICANT = "user"
 
 
 async def create_registration(
@@ -44,7 +47,7 @@ async def create_registration(
     row.ref = f"DK-{now.year}-{row.id:05d}"
     session.add(
         RegistrationEvent(
-            registration_id=row.id, at=now, actor="user", from_status="", to_status="moi"
+            registration_id=row.id, at=now, actor=APPLICANT, from_status="", to_status="moi"
         )
     )
     await session.flush()
@@ -153,12 +156,22 @@ async def history(session: AsyncSession, registration_id: int) -> list[Registrat
     return list(rows)
 
 
-async def anonymise_for_user(session: AsyncSession, user_id: int) -> int:
-    """Strip personal data from a user's registrations; the rows stay for anonymous counts."""
+async def anonymise_for_user(session: AsyncSession, user_id: int, ref: str) -> int:
+    """Strip personal data from a user's registrations, `ref` (channel:id) from their history
+    included; the rows stay for anonymous counts."""
     rows = await of_user(session, user_id)
     for row in rows:
         row.user_id, row.full_name, row.phone, row.notes = None, "", "", []
         row.products, row.call_time = "", ""
+    if rows:
+        await session.execute(
+            update(RegistrationEvent)
+            .where(
+                RegistrationEvent.registration_id.in_([row.id for row in rows]),
+                RegistrationEvent.actor == ref,
+            )
+            .values(actor=APPLICANT)
+        )
     await session.flush()
     return len(rows)
 

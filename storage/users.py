@@ -107,7 +107,7 @@ def remove_role(user: User, role: str) -> None:
 async def delete_user_data(session: AsyncSession, user: User) -> None:
     """Remove the user and every row tied to them (explicitly: not every backend cascades).
     Registrations stay, stripped of personal data, so staff reports keep anonymous counts."""
-    await anonymise_for_user(session, user.id)
+    await anonymise_for_user(session, user.id, f"{user.channel}:{user.external_id}")
     for model in (FormState, Question):
         await session.execute(delete(model).where(model.user_id == user.id))
     await session.delete(user)

@@ -11,7 +11,12 @@ from messages.i18n import label, t
 from messages.locations import place_name
 from storage.forms import clear_form
 from storage.models import Registration
-from storage.registrations import create_registration, set_status, update_registration
+from storage.registrations import (
+    APPLICANT,
+    create_registration,
+    set_status,
+    update_registration,
+)
 
 GUIDE_ENTRY = "faq-cac-buoc-thanh-lap-htx"
 
@@ -57,7 +62,7 @@ async def finish_registration(ctx: Ctx, data: Data) -> list[Reply]:
         if row is not None and row.user_id == ctx.user.id:
             update_registration(row, data, ctx.now)
             await set_status(
-                session, row, row.status, actor=ctx.actor, note="cập nhật thông tin", now=ctx.now
+                session, row, row.status, actor=APPLICANT, note="cập nhật thông tin", now=ctx.now
             )
             return [menu_reply(ctx, "reg_updated", ref=row.ref)]
     row = await create_registration(session, user_id=ctx.user.id, data=data, now=ctx.now)

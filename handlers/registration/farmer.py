@@ -10,7 +10,7 @@ from messages.i18n import label, t
 from messages.timefmt import local_date
 from storage.forms import clear_form
 from storage.models import Registration
-from storage.registrations import OPEN_STATUSES, of_user, set_status
+from storage.registrations import APPLICANT, OPEN_STATUSES, of_user, set_status
 
 MAX_NOTE = 500
 
@@ -109,7 +109,7 @@ async def act_on_my_registration(event: InboundEvent, *, ctx: Ctx, args: list[st
             ctx.session,
             row,
             "khong_tiep_tuc",
-            actor=ctx.actor,
+            actor=APPLICANT,
             note="người đăng ký rút",
             now=ctx.now,
         )

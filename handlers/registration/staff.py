@@ -13,7 +13,7 @@ from messages.timefmt import local_time
 from storage import audit
 from storage.forms import clear_form
 from storage.models import Registration, User
-from storage.registrations import STATUSES, history, page, set_status
+from storage.registrations import APPLICANT, STATUSES, history, page, set_status
 
 PAGE_SIZE = 10
 TELL_FARMER = {"da_lien_he": "reg_told_contacted", "da_thanh_lap": "reg_told_founded"}
@@ -103,7 +103,7 @@ async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
         )
     ]
     applicant = await ctx.session.get(User, row.user_id) if row.user_id else None
-    own = {"user"} | ({f"{applicant.channel}:{applicant.external_id}"} if applicant else set())
+    own = {APPLICANT} | ({f"{applicant.channel}:{applicant.external_id}"} if applicant else set())
     for ev in await history(ctx.session, row.id):
         lines.append(
             t(

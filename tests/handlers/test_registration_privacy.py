@@ -1,0 +1,29 @@
+"""Deleting my data (/xoadulieu) leaves no trace of who I was in my registration's history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from storage.models import Registration, RegistrationEvent
+from tests.conftest import ADMIN_ID, Chat
+from tests.handlers.test_registration_fields import fill
+
+
+async def test_deleting_my_data_removes_my_id_from_the_registration_history(
+    app: HtxApp, chat: Chat
+):
+    await fill(chat)
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    await chat.press(f"reg:withdraw:{row.id}")
+    [withdrawn] = await chat.press(f"reg:withdraw_yes:{row.id}")
+    assert row.ref in withdrawn.text
+    await chat.say("/xoadulieu")
+    await chat.press("del:yes")
+    async with app.sessions() as s:
+        actors = set(await s.scalars(select(RegistrationEvent.actor)))
+    assert actors == {"user"}  # created, then withdrawn: both by the applicant, nameless
+    admin = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    [view] = await admin.say(f"/dangky_{row.id}")
+    assert "test:42" not in view.text and "người đăng ký" in view.text.lower()
