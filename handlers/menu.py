@@ -27,7 +27,7 @@ def menu_reply(ctx: Ctx, key: str = "main_menu", **params: object) -> Reply:
     return Reply(t(key, ctx.lang, **params), buttons=main_menu_buttons(ctx))
 
 
-def unfinished_dialog_note(ctx: Ctx) -> list[Reply]:
+def unfinished_dialog_note(ctx: Ctx, key: str = "form_open_note") -> list[Reply]:
     """Said with the menu while a dialog is half-done: what is typed next still answers it,
     which would puzzle someone who thinks /start began afresh."""
     if ctx.form is None:
@@ -38,7 +38,7 @@ def unfinished_dialog_note(ctx: Ctx) -> list[Reply]:
             Button(label("btn_cancel", ctx.lang), "f:cancel"),
         ),
     )
-    return [Reply(t("form_open_note", ctx.lang), buttons=buttons)]
+    return [Reply(t(key, ctx.lang), buttons=buttons)]
 
 
 async def greet_with_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -72,4 +72,5 @@ async def show_staff_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
 
 async def invite_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Q&A button: tell the user they can simply type a question."""
-    return [Reply(t("qa_prompt", ctx.lang))]
+    # Mid-dialog, a question typed now would be taken as the dialog's answer (a name, say).
+    return unfinished_dialog_note(ctx, "qa_prompt_form_open") or [Reply(t("qa_prompt", ctx.lang))]
