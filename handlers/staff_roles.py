@@ -15,8 +15,10 @@ async def grant_staff_role(event: InboundEvent, *, ctx: Ctx, args: list[str]) ->
     target = await find_user(ctx.session, ctx.user.channel, args[0])
     if target is None:
         return [Reply(t("user_not_found", ctx.lang, ref=args[0]))]
-    add_role(target, "staff")
     ref = f"{target.channel}:{target.external_id}"
+    if "staff" in target.role_set or ref in ctx.config.admins:
+        return [Reply(t("role_already_staff", ctx.lang, name=target.display_name, ref=ref))]
+    add_role(target, "staff")
     await audit.record(ctx.session, actor=ctx.actor, action="grant_staff", target=ref)
     replies = [Reply(t("role_granted", ctx.lang, name=target.display_name, ref=ref))]
     if target.channel == ctx.user.channel and target.id != ctx.user.id:
@@ -34,6 +36,8 @@ async def revoke_staff_role(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
     ref = f"{target.channel}:{target.external_id}"
     if ref in ctx.config.admins:
         return [Reply(t("role_revoke_admin", ctx.lang, ref=ref))]
+    if "staff" not in target.role_set:
+        return [Reply(t("role_not_staff", ctx.lang, name=target.display_name, ref=ref))]
     remove_role(target, "staff")
     await audit.record(ctx.session, actor=ctx.actor, action="revoke_staff", target=ref)
     return [Reply(t("role_revoked", ctx.lang, name=target.display_name, ref=ref))]

@@ -132,8 +132,12 @@ async def test_grant_and_revoke_staff_role(app: HtxApp):
     assert replies[1].chat_id == "50"  # the new staff member is told
     [reply] = await farmer.say("/cauhoimoi")
     assert "Không có câu hỏi" in reply.text
+    [reply] = await admin.say("/capquyen 50")
+    assert "đã là cán bộ rồi" in reply.text
     [reply] = await admin.say("/thuhoiquyen 50")
     assert "Đã thu hồi" in reply.text
+    [reply] = await admin.say("/thuhoiquyen 50")  # seen in testing: "revoked" from a farmer
+    assert "không phải cán bộ" in reply.text
     [reply] = await farmer.say("/cauhoimoi")
     assert "chỉ dành cho cán bộ" in reply.text
     [reply] = await admin.say(f"/thuhoiquyen telegram:{ADMIN_ID}")
