@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.app import HtxApp
 from bot.logs import setup_logging
@@ -165,9 +166,10 @@ async def report_registrations(settings: Settings, *, year: int | None) -> int:
     try:
         await upgrade(engine)
         async with session_factory(engine)() as session:
+            # The year in Vietnam: on 31 December from 17:00 UTC it is already the next.
             text = await report_text(
                 session,
-                year=year or utcnow().year,
+                year=year or utcnow().astimezone(ZoneInfo(settings.timezone)).year,
                 targets=load_targets(settings.targets_file),
                 tz=settings.timezone,
             )

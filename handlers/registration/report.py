@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.i18n import label
-from messages.locations import place_name
+from messages.locations import place_name, wards_of
 from storage.registrations import counts, founded_counts
 
 Targets = dict[str, dict[str, int]]  # locality code (or "all") → {kind: target}
+TOP_COMMUNES = 15  # of some 3,300 communes: the report must stay one chat message
 
 
 def _lines(title: str, counted: dict[str, int], name: object = str) -> list[str]:
@@ -25,6 +26,10 @@ async def report_text(
     c = await counts(session, year, tz)
     lines = [f"<b>Báo cáo đăng ký thành lập năm {year}</b>: {c.total} đăng ký"]
     lines += _lines("Theo tỉnh/thành", c.by["province"], place_name)
+    if c.by["commune"]:
+        top = dict(sorted(c.by["commune"].items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_COMMUNES])
+        title = f"Theo xã/phường ({len(top)}/{len(c.by['commune'])} nơi nhiều nhất)"
+        lines += _lines(title, top, lambda code: _commune_name(code, c.by["province"]))
     lines += _lines("Theo loại hình", c.by["kind"], lambda k: label(f"kind_{k}"))
     lines += _lines("Theo lĩnh vực", c.by["sector"], lambda k: label(f"sector_{k}"))
     lines += _lines("Theo trạng thái", c.by["status"], lambda k: label(f"status_{k}"))
@@ -40,6 +45,15 @@ async def report_text(
             ]
             lines.append(f"• {name}: " + ", ".join(parts))
     return "\n".join(lines)
+
+
+def _commune_name(code: str, provinces: dict[str, int]) -> str:
+    """'Phường Xuân Hương - Đà Lạt (Lâm Đồng)': commune codes are looked up per province."""
+    for province in provinces:
+        ward = wards_of(province).get(code)
+        if ward is not None:
+            return f"{ward.name} ({place_name(province)})"
+    return code
 
 
 def _sum(by_locality: dict[str, dict[str, int]]) -> dict[str, int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.report import report_text
 from handlers.types import Attachment, Ctx, InboundEvent, Reply
@@ -12,15 +15,20 @@ from storage.registrations import matching
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _today(ctx: Ctx) -> date:
+    """Staff's date, not UTC's: before 07:00 in Vietnam, UTC is still on the day before."""
+    return ctx.now.astimezone(ZoneInfo(ctx.config.timezone)).date()
+
+
 async def show_registration_report(
     event: InboundEvent, *, ctx: Ctx, args: list[str]
 ) -> list[Reply]:
     """/baocao [năm]: counts by province, type, sector, status, month, and target progress."""
-    year = ctx.now.year
+    year = _today(ctx).year
     if args:
-        if not (args[0].isdecimal() and 2013 <= int(args[0]) <= ctx.now.year + 1):
+        if not (args[0].isdecimal() and 2013 <= int(args[0]) <= year + 1):
             # The 2012 law took effect in 2013: nothing to count before it.
-            return [Reply(t("reg_report_usage", ctx.lang, year=ctx.now.year))]
+            return [Reply(t("reg_report_usage", ctx.lang, year=year))]
         year = int(args[0])
     await audit.record(
         ctx.session, actor=ctx.actor, action="registration_report", detail=str(year)
@@ -47,7 +55,7 @@ async def send_registrations_file(
     rows = await matching(ctx.session)
     tz = ctx.config.timezone
     data = to_csv(rows, tz) if fmt == "csv" else to_xlsx(rows, tz)
-    name = f"dang-ky-{ctx.now:%Y%m%d}.{fmt}"
+    name = f"dang-ky-{_today(ctx):%Y%m%d}.{fmt}"
     await audit.record(ctx.session, actor=ctx.actor, action="registration_export", detail=fmt)
     mime = "text/csv" if fmt == "csv" else XLSX
     return [
