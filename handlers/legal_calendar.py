@@ -123,8 +123,21 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
             {"deadline": f"{deadline:%d/%m/%Y}"},
             "yearly",
         )
+    late: list[Reply] = []
     if data.get("meeting"):
         meeting = datetime.fromisoformat(data["meeting"])
+        if meeting.astimezone(ZoneInfo(tz)).date() > deadline:
+            # Still scheduled (they may have their reasons), but they must know it is late.
+            late.append(
+                Reply(
+                    t(
+                        "legal_meeting_late",
+                        ctx.lang,
+                        meeting=local_date(meeting, tz),
+                        deadline=f"{deadline:%d/%m/%Y}",
+                    )
+                )
+            )
         notice_by = meeting - timedelta(days=NOTICE_DAYS)
         await add(
             "rem_legal_notice",
@@ -132,7 +145,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
             {"meeting": local_date(meeting, tz), "notice_by": local_date(notice_by, tz)},
         )
     await add("rem_legal_board", _at_eight(add_months(today, 3), tz), {}, BOARD_RECURRENCE)
-    return [menu_reply(ctx, "legal_scheduled", n=made, deadline=f"{deadline:%d/%m/%Y}")]
+    return [*late, menu_reply(ctx, "legal_scheduled", n=made, deadline=f"{deadline:%d/%m/%Y}")]
 
 
 def _last_valid(year: int, month: int, day: int) -> date:
