@@ -26,7 +26,8 @@ def describe(cls: TrainingClass, ctx: Ctx, *, full: bool = True) -> Markup:
     text: str = t(
         "cls_card",
         lang,
-        id=cls.id,
+        # A class being created has no number yet: its preview shows none rather than "0".
+        number=t("cls_number", lang, id=cls.id) if cls.id else "",
         title=cls.title,
         when=local_time(cls.starts_at, tz),
         hours=_duration(cls.duration_minutes, lang),

@@ -36,6 +36,7 @@ async def create_class(staff: Farmer, capacity: int = 2) -> list[dict]:
     [summary] = await staff.press(value_of(audience, "Mọi người"))
     assert "2 giờ 30 phút" in summary["text"] and "Đắk Lắk" in summary["text"]
     assert "&lt;cho&gt;" in summary["text"]
+    assert "lớp số" not in summary["text"]  # not numbered yet ("lớp số 0" before)
     return await staff.press(value_of(summary, "Đăng lớp"))
 
 
