@@ -37,18 +37,45 @@ def next_occurrence(due: datetime, recurrence: str, tz: str) -> datetime | None:
     """The same local wall-clock time one period later (months keep the day when they can)."""
     if not recurrence:
         return None
+    return _periods_later(due, recurrence, tz, 1)
+
+
+def _periods_later(due: datetime, recurrence: str, tz: str, periods: int) -> datetime:
+    """`due` moved on by whole periods at the same local wall-clock time; a month without the
+    day (31/11) gets its last day, counted from `due`'s own day."""
     local = due.astimezone(ZoneInfo(tz))
     if recurrence == "daily":
-        nxt = local + timedelta(days=1)
+        nxt = local + timedelta(days=periods)
     elif recurrence == "weekly":
-        nxt = local + timedelta(weeks=1)
+        nxt = local + timedelta(weeks=periods)
     else:
-        months = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence]
+        months = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence] * periods
         month_index = local.month - 1 + months
         year, month = local.year + month_index // 12, month_index % 12 + 1
         day = min(local.day, calendar.monthrange(year, month)[1])
         nxt = local.replace(year=year, month=month, day=day)
     return nxt.replace(tzinfo=None).replace(tzinfo=ZoneInfo(tz)).astimezone(due.tzinfo)
+
+
+def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetime) -> datetime:
+    """`due` if it is still ahead, else the first occurrence of its series after `now`.
+
+    Counted in whole periods from `due` itself, not step by step, so '31/10 hằng tháng' set in
+    December starts on 31/12 (not 30/12 by way of 30/11)."""
+    if due > now or not recurrence:
+        return due
+    zone = ZoneInfo(tz)
+    start, here = due.astimezone(zone), now.astimezone(zone)
+    # A first guess that is never past the answer, then step to it.
+    if recurrence in ("daily", "weekly"):
+        periods = (here.date() - start.date()).days // (1 if recurrence == "daily" else 7)
+    else:
+        step = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence]
+        periods = ((here.year - start.year) * 12 + here.month - start.month) // step
+    periods = max(periods, 1)
+    while (nxt := _periods_later(due, recurrence, tz, periods)) <= now:
+        periods += 1
+    return nxt
 
 
 def shift_params(params: dict[str, str], recurrence: str) -> dict[str, str]:
@@ -147,11 +174,18 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
     for words, rec in _REPEAT_WORDS.items():
         if words in fold(raw):
             recurrence, raw = rec, _drop(raw, words)
-    parsed = parse_vi_datetime(raw, ctx.now, ctx.config.timezone)
-    if parsed is None or parsed.when <= ctx.now:
+    # A repeating reminder whose moment has just passed ('8h 5/12 hằng tháng' typed on 06/12,
+    # '7h hôm nay hằng ngày' at noon) starts at its next occurrence, not a year later or never;
+    # a one-off keeps the parser's rule (a date without a year is the next one; a past time
+    # is refused).
+    parsed = parse_vi_datetime(raw, ctx.now, ctx.config.timezone, allow_past=bool(recurrence))
+    if parsed is None:
+        return [Reply(t("rem_bad_time", ctx.lang))]
+    when = first_occurrence_after(parsed.when, recurrence, ctx.config.timezone, ctx.now)
+    if when <= ctx.now:
         return [Reply(t("rem_bad_time", ctx.lang))]
     message = _LEAD.sub("", parsed.rest).strip(" ,.:-") or t("rem_default_text", ctx.lang)
-    key = f"personal:{ctx.user.id}:{parsed.when.isoformat()}:{fold(message)[:60]}"
+    key = f"personal:{ctx.user.id}:{when.isoformat()}:{fold(message)[:60]}"
     await add_reminder(
         ctx.session,
         user_id=ctx.user.id,
@@ -160,8 +194,8 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
         kind="personal",
         message_key="rem_personal",
         params={"text": message[:500]},
-        due_at=parsed.when,
-        expires_at=parsed.when + PERSONAL_GRACE,
+        due_at=when,
+        expires_at=when + PERSONAL_GRACE,
         idempotency_key=key,
         recurrence=recurrence,
         user_chose_time=parsed.explicit_time,
@@ -174,7 +208,7 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
                 "rem_set",
                 ctx.lang,
                 text=message,
-                when=local_time(parsed.when, ctx.config.timezone),
+                when=local_time(when, ctx.config.timezone),
                 repeat=repeat,
             )
         )
@@ -233,15 +267,27 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
         await cancel_where(ctx.session, reminder_id=row.id)
         return [Reply(t("rem_deleted", ctx.lang))]
     if action == "snooze" and len(args) == 3 and args[2].isdecimal():
-        later = ctx.now + timedelta(minutes=min(int(args[2]), 7 * 1440))
+        # Snoozing only ever postpones: the delay counts from the reminder's own due time, or
+        # from now if it is already due or was sent ("Nhắc lại ngày mai" on a reminder due
+        # Wednesday 08:00 means Thursday 08:00, never tomorrow morning if that is earlier).
+        delay = timedelta(minutes=min(int(args[2]), 7 * 1440))
+        later = max(row.due_at, ctx.now) + delay
+        if row.kind == "class":
+            # A class reminder is useless once the class has started (its expiry is the
+            # start): a snooze that would land there is refused and the reminder is left
+            # exactly as it was, so refusing never loses it.
+            if ctx.now >= row.expires_at:
+                return [Reply(t("rem_snooze_too_late", ctx.lang))]
+            if later >= row.expires_at:
+                start = local_time(row.expires_at, ctx.config.timezone)
+                return [Reply(t("rem_snooze_after_start", ctx.lang, start=start))]
+            expires = row.expires_at
+        else:
+            expires = later + PERSONAL_GRACE
         if row.status == "pending":
             await cancel_where(ctx.session, reminder_id=row.id)
             # Snoozing one occurrence keeps the series going.
             await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
-        # A class reminder is useless once the class has started.
-        expires = row.expires_at if row.kind == "class" else later + PERSONAL_GRACE
-        if later >= expires:
-            return [Reply(t("rem_snooze_too_late", ctx.lang))]
         await add_reminder(
             ctx.session,
             user_id=ctx.user.id,

@@ -556,10 +556,34 @@ def _first_day_of_month(day_of_month: int, today: date) -> date | None:
     return None
 
 
+def _nearest_date(month: int, day: int, today: date) -> date | None:
+    """The date with this day and month closest to today, before or after (ties: after)."""
+    found = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            found.append(date(year, month, day))
+        except ValueError:
+            continue
+    if not found:  # 29/02 far from a leap year: the next one
+        return _first_date(today.year, month, day, today, 9)
+    return min(found, key=lambda d: (abs((d - today).days), d < today))
+
+
 def parse_vi_datetime(
-    text: str, now: datetime, tz: str = "Asia/Ho_Chi_Minh", *, default_hour: int = 8
+    text: str,
+    now: datetime,
+    tz: str = "Asia/Ho_Chi_Minh",
+    *,
+    default_hour: int = 8,
+    allow_past: bool = False,
 ) -> ParsedTime | None:
-    """Understand a date-time as Vietnamese people type it (with or without diacritics)."""
+    """Understand a date-time as Vietnamese people type it (with or without diacritics).
+
+    A moment already past gives None (unless a year was written). With ``allow_past`` (a
+    repeating reminder, whose caller moves a past moment on to the next occurrence) it is
+    returned instead, and a date without a year is the nearest one: '5/12' typed on 06/12 is
+    yesterday's, not next year's; '5/1' typed on 06/12 is the coming one.
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz)
@@ -598,6 +622,8 @@ def parse_vi_datetime(
             except ValueError:
                 return None
             past_allowed = True
+        elif allow_past:
+            day = _nearest_date(m, d, today)
         else:
             day = _first_date(today.year, m, d, today, 9)
     elif f.day_only is not None:
@@ -625,7 +651,7 @@ def parse_vi_datetime(
     if day is None:
         return None
     moment = at(day, extra)
-    if moment <= now and not past_allowed:
+    if moment <= now and not (past_allowed or allow_past):
         return None
     return ParsedTime(moment.astimezone(UTC), rest, explicit)
 

@@ -1,0 +1,190 @@
+"""Personal and class reminders through the handlers, with an injected clock: snoozing never
+moves a reminder earlier and a refused snooze keeps it; a repeating reminder whose date has
+just passed starts at its next occurrence, not a year later."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from bot.settings import Settings
+from storage.classes import create_class
+from storage.models import Reminder
+from storage.users import get_or_create_user
+from tests.conftest import Chat
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Sunday 06/12/2026, 12:00 in Vietnam.
+NOW = datetime(2026, 12, 6, 5, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ).astimezone(UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+async def clocked(settings: Settings, clock: Clock) -> AsyncIterator[HtxApp]:
+    application = HtxApp(settings, clock=clock)
+    await application.start()
+    yield application
+    await application.close()
+
+
+async def reminders(app: HtxApp, **where: object) -> list[Reminder]:
+    async with app.sessions() as s:
+        query = select(Reminder).order_by(Reminder.id)
+        for key, value in where.items():
+            query = query.where(getattr(Reminder, key) == value)
+        return list(await s.scalars(query))
+
+
+async def enrolled_in(app: HtxApp, starts_at: datetime) -> tuple[Chat, int]:
+    """A person with phone and consent, enrolled in a published class starting then."""
+    async with app.sessions() as s:
+        cls = await create_class(
+            s,
+            now=NOW,
+            title="Lớp kế toán HTX",
+            starts_at=starts_at,
+            capacity=10,
+            deadline_at=starts_at,
+            status="published",
+            place="Hội trường xã",
+        )
+        user, _, _ = await get_or_create_user(s, channel="test", external_id="u1", chat_id="u1")
+        user.phone, user.consent_at = "+84912000111", NOW
+        await s.commit()
+        cid = cls.id
+    me = Chat(app, user_id="u1")
+    [enrolled, *_] = await me.press(f"cls:enrol:{cid}")
+    assert "Bạn đã đăng ký" in enrolled.text
+    return me, cid
+
+
+async def test_snoozing_a_class_reminder_counts_from_its_due_time(clocked: HtxApp) -> None:
+    """The day-before reminder (Wednesday 08:00, class Thursday 14:00), snoozed a day, comes
+    Thursday 08:00, not 'now + 1 day' (Monday, earlier than it was due)."""
+    me, _ = await enrolled_in(clocked, local(2026, 12, 10, 14))
+    day_before, two_hours = await reminders(clocked, kind="class")
+    assert (day_before.due_at, two_hours.due_at) == (
+        local(2026, 12, 9, 8),
+        local(2026, 12, 10, 12),
+    )
+    [snoozed] = await me.press(f"rem:snooze:{day_before.id}:1440")
+    assert "10/12/2026 lúc 08:00" in snoozed.text
+    pending = await reminders(clocked, kind="class", status="pending")
+    assert sorted(r.due_at for r in pending) == [local(2026, 12, 10, 8), local(2026, 12, 10, 12)]
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "which"),
+    [
+        (local(2026, 12, 10, 14), -1),  # two hours before, +1 day: after the class starts
+        (local(2026, 12, 6, 20), 0),  # class tonight, reminder at 18:00 not yet due
+    ],
+)
+async def test_a_refused_class_snooze_keeps_the_reminder(
+    clocked: HtxApp, starts_at: datetime, which: int
+) -> None:
+    """Snoozing past the class start is refused, saying when the class starts (it has not
+    started yet), and the reminder stays pending at its own time."""
+    me, _ = await enrolled_in(clocked, starts_at)
+    before = await reminders(clocked, kind="class")
+    target = before[which]
+    [refused] = await me.press(f"rem:snooze:{target.id}:1440")
+    assert "đã bắt đầu" not in refused.text
+    assert f"{starts_at.astimezone(TZ):%d/%m/%Y lúc %H:%M}" in refused.text
+    after = await reminders(clocked, kind="class")
+    assert [(r.id, r.status, r.due_at) for r in after] == [
+        (r.id, r.status, r.due_at) for r in before
+    ]
+
+
+async def test_snoozing_a_class_that_has_started_says_so(clocked: HtxApp, clock: Clock) -> None:
+    me, _ = await enrolled_in(clocked, local(2026, 12, 6, 20))
+    [reminder] = await reminders(clocked, kind="class")
+    clock.now = local(2026, 12, 6, 20, 5)
+    [refused] = await me.press(f"rem:snooze:{reminder.id}:60")
+    assert "đã bắt đầu" in refused.text
+    assert [r.status for r in await reminders(clocked, kind="class")] == ["pending"]
+
+
+async def test_snoozing_a_personal_reminder_never_moves_it_earlier(
+    clocked: HtxApp, clock: Clock
+) -> None:
+    """A pending one moves a day after its own time; a delivered one an hour after now."""
+    me = Chat(clocked, user_id="u2")
+    [ok] = await me.say("/nhactoi 9h 10/12 nộp báo cáo")
+    assert "10/12/2026 lúc 09:00" in ok.text
+    [row] = await reminders(clocked, kind="personal")
+    [snoozed] = await me.press(f"rem:snooze:{row.id}:1440")
+    assert "11/12/2026 lúc 09:00" in snoozed.text
+    [moved] = await reminders(clocked, kind="personal", status="pending")
+    assert moved.due_at == local(2026, 12, 11, 9)
+    async with clocked.sessions() as s:  # delivered on time, two days later
+        delivered = await s.get(Reminder, moved.id)
+        assert delivered is not None
+        delivered.status = "sent"
+        await s.commit()
+    clock.now = local(2026, 12, 11, 9, 10)
+    [again] = await me.press(f"rem:snooze:{moved.id}:60")
+    assert "11/12/2026 lúc 10:10" in again.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "now", "first", "repeat"),
+    [
+        # README's example, typed the day after 05/12: next month, not 05/12/2027.
+        ("8h 5/12 di hop hang thang", NOW, local(2027, 1, 5, 8), "hằng tháng"),
+        # Typed after 07:00 on 06/12 itself: next week.
+        ("7h 6/12 hop to hang tuan", NOW, local(2026, 12, 13, 7), "hằng tuần"),
+        ("7h hôm nay tưới cây hàng ngày", NOW, local(2026, 12, 7, 7), "hằng ngày"),
+        # The 31st stays the 31st where the month has one (as the dispatcher does).
+        ("8h 31/10 chốt sổ hàng tháng", NOW, local(2026, 12, 31, 8), "hằng tháng"),
+        ("8h 30/11 chốt sổ hằng tháng", local(2027, 1, 31, 9), local(2027, 2, 28, 8), "tháng"),
+        ("8h 5/12 hop dai hoi hang nam", NOW, local(2027, 12, 5, 8), "hằng năm"),
+        # A date still ahead is kept as typed.
+        ("8h 20/12 hop hang thang", NOW, local(2026, 12, 20, 8), "hằng tháng"),
+        # A date months away is the coming one, not last year's rolled forward.
+        ("8h 5/1 hop to hang tuan", NOW, local(2027, 1, 5, 8), "hằng tuần"),
+    ],
+)
+async def test_a_repeating_reminder_whose_date_has_passed_starts_at_its_next_occurrence(
+    clocked: HtxApp, clock: Clock, typed: str, now: datetime, first: datetime, repeat: str
+) -> None:
+    clock.now = now
+    me = Chat(clocked, user_id="u3")
+    [ok] = await me.say(f"/nhactoi {typed}")
+    assert f"{first.astimezone(TZ):%d/%m/%Y lúc %H:%M}" in ok.text and repeat in ok.text
+    [row] = await reminders(clocked, kind="personal")
+    assert row.due_at == first and row.status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("7h 6/12 hop to", "chưa hiểu"),  # a one-off time already past today: refused
+        ("8h 5/12 di hop", "05/12/2027 lúc 08:00"),  # a one-off date without year: the next one
+    ],
+)
+async def test_one_off_reminders_keep_their_rule(clocked: HtxApp, typed: str, answer: str) -> None:
+    [reply] = await Chat(clocked, user_id="u4").say(f"/nhactoi {typed}")
+    assert answer in reply.text
