@@ -152,10 +152,8 @@ async def add_next_occurrence(
 def render_reminder(row: Reminder, lang: str) -> Reply:
     """What a due reminder says, with its buttons."""
     text = t(row.message_key, lang, **row.params)
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    if row.kind == "class" and row.class_id:
-        buttons = ((Button(label("btn_cannot_come", lang), f"cls:leave:{row.class_id}"),),)
-    elif row.kind == "personal":
+    buttons = _class_buttons(row, lang)
+    if row.kind == "personal":
         buttons = (
             (
                 Button(label("btn_snooze_hour", lang), f"rem:snooze:{row.id}:60"),
@@ -247,10 +245,18 @@ async def list_my_reminders(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
                         Button(label("btn_delete", ctx.lang), f"rem:del:{row.id}"),
                         Button(label("btn_snooze_day", ctx.lang), f"rem:snooze:{row.id}:1440"),
                     ),
+                    *_class_buttons(row, ctx.lang),
                 ),
             )
         )
     return replies
+
+
+def _class_buttons(row: Reminder, lang: str) -> tuple[tuple[Button, ...], ...]:
+    """A class reminder's text ends 'bấm nút bên dưới để nhường chỗ': the button it means."""
+    if row.kind == "class" and row.class_id:
+        return ((Button(label("btn_cannot_come", lang), f"cls:leave:{row.class_id}"),),)
+    return ()
 
 
 async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:

@@ -79,6 +79,15 @@ async def enrolled_in(app: HtxApp, starts_at: datetime) -> tuple[Chat, int]:
     return me, cid
 
 
+async def test_my_class_reminders_offer_the_seat_back_as_their_text_says(clocked: HtxApp):
+    me, cid = await enrolled_in(clocked, local(2026, 12, 10, 14))
+    listed = await me.say("/nhacnho")
+    assert len(listed) == 2
+    for item in listed:
+        assert "nhường chỗ" in item.text
+        assert f"cls:leave:{cid}" in [b.payload for row in item.buttons for b in row]
+
+
 async def test_snoozing_a_class_reminder_counts_from_its_due_time(clocked: HtxApp) -> None:
     """The day-before reminder (Wednesday 08:00, class Thursday 14:00), snoozed a day, comes
     Thursday 08:00, not 'now + 1 day' (Monday, earlier than it was due)."""
