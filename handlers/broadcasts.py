@@ -323,7 +323,7 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
         ctx.lang,
         count=data.get("_count", 0),
         segment=describe_segment(current_segment(data), ctx.lang),
-        when=local_time(when, ctx.config.timezone),
+        when=local_time(when, ctx.config.timezone, ctx.lang),
     )
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
     links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
@@ -388,7 +388,7 @@ async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
                 ctx.lang,
                 id=bc.id,
                 count=data.get("_count", 0),
-                when=local_time(bc.send_at, ctx.config.timezone),
+                when=local_time(bc.send_at, ctx.config.timezone, ctx.lang),
             )
         )
     ]
@@ -423,7 +423,7 @@ async def list_broadcasts(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             ctx.lang,
             id=bc.id,
             status=label(f"bc_status_{bc.status}", ctx.lang),
-            when=local_time(bc.send_at, ctx.config.timezone),
+            when=local_time(bc.send_at, ctx.config.timezone, ctx.lang),
             sent=counts["sent"],
             total=bc.total,
             segment=describe_segment(bc.segment, ctx.lang),

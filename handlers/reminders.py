@@ -206,7 +206,7 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
                 "rem_set",
                 ctx.lang,
                 text=message,
-                when=local_time(when, ctx.config.timezone),
+                when=local_time(when, ctx.config.timezone, ctx.lang),
                 repeat=repeat,
             )
         )
@@ -236,7 +236,7 @@ async def list_my_reminders(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
                 t(
                     "rem_item",
                     ctx.lang,
-                    when=local_time(row.due_at, ctx.config.timezone),
+                    when=local_time(row.due_at, ctx.config.timezone, ctx.lang),
                     repeat=label(f"repeat_{row.recurrence or 'none'}", ctx.lang),
                     what=what,
                 ),
@@ -285,7 +285,7 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             if ctx.now >= row.expires_at:
                 return [Reply(t("rem_snooze_too_late", ctx.lang))]
             if later >= row.expires_at:
-                start = local_time(row.expires_at, ctx.config.timezone)
+                start = local_time(row.expires_at, ctx.config.timezone, ctx.lang)
                 return [Reply(t("rem_snooze_after_start", ctx.lang, start=start))]
             expires = row.expires_at
         else:
@@ -309,5 +309,9 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             user_chose_time=True,
             created_at=ctx.now,
         )
-        return [Reply(t("rem_snoozed", ctx.lang, when=local_time(later, ctx.config.timezone)))]
+        return [
+            Reply(
+                t("rem_snoozed", ctx.lang, when=local_time(later, ctx.config.timezone, ctx.lang))
+            )
+        ]
     return [Reply(t("rem_not_found", ctx.lang))]

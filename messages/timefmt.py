@@ -6,11 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def local_time(moment: datetime, tz: str) -> str:
-    """'Thứ Hai, 25/11/2026 lúc 08:00' for a UTC datetime."""
+def local_time(moment: datetime, tz: str, lang: str = "vi") -> str:
+    """'Thứ Hai, 25/11/2026 lúc 08:00' ('Monday, 25/11/2026 at 08:00') for a UTC datetime."""
     here = moment.astimezone(ZoneInfo(tz))
+    if lang == "en":
+        return f"{WEEKDAYS_EN[here.weekday()]}, {here:%d/%m/%Y} at {here:%H:%M}"
     return f"{WEEKDAYS_VI[here.weekday()]}, {here:%d/%m/%Y} lúc {here:%H:%M}"
 
 

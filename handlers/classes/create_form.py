@@ -86,7 +86,7 @@ async def read_start(event: InboundEvent, value: str | None, ctx: Ctx, data: Dat
 
 
 def ask_start_confirm(ctx: Ctx, data: Data) -> Reply:
-    when = local_time(datetime.fromisoformat(data["start"]), ctx.config.timezone)
+    when = local_time(datetime.fromisoformat(data["start"]), ctx.config.timezone, ctx.lang)
     return Reply(
         t("cls_confirm_start", ctx.lang, when=when),
         buttons=(

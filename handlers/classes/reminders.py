@@ -68,7 +68,7 @@ async def schedule_for(
             expires_at=cls.starts_at,
             params={
                 "title": cls.title,
-                "when": local_time(cls.starts_at, tz),
+                "when": local_time(cls.starts_at, tz, user.language),
                 "where": where(cls, user.language),
             },
             idempotency_key=f"class:{cls.id}:{user.id}:{spec}:{cls.starts_at.isoformat()}",

@@ -336,7 +336,7 @@ async def announce_class(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
                 ctx.lang,
                 id=bc.id,
                 count=count,
-                when=local_time(bc.send_at, ctx.config.timezone),
+                when=local_time(bc.send_at, ctx.config.timezone, ctx.lang),
             )
         )
     ]

@@ -29,7 +29,7 @@ def describe(cls: TrainingClass, ctx: Ctx, *, full: bool = True) -> Markup:
         # A class being created has no number yet: its preview shows none rather than "0".
         number=t("cls_number", lang, id=cls.id) if cls.id else "",
         title=cls.title,
-        when=local_time(cls.starts_at, tz),
+        when=local_time(cls.starts_at, tz, lang),
         hours=_duration(cls.duration_minutes, lang),
         where=where(cls, lang),
         province=place_name(cls.province_code) or t("cls_all_provinces", lang),
@@ -42,7 +42,7 @@ def describe(cls: TrainingClass, ctx: Ctx, *, full: bool = True) -> Markup:
             "cls_card_more",
             lang,
             audience=label(f"aud_{cls.audience}", lang),
-            deadline=local_time(cls.deadline_at, tz),
+            deadline=local_time(cls.deadline_at, tz, lang),
             description=cls.description or "—",
         )
     if cls.status == "cancelled":

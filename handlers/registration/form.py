@@ -289,7 +289,7 @@ async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: D
             ctx.session, user_id=ctx.user.id, phone=data["phone"], kind=data["kind"], now=ctx.now
         )
         if earlier is not None:
-            when = local_time(earlier.created_at, ctx.config.timezone)
+            when = local_time(earlier.created_at, ctx.config.timezone, ctx.lang)
             data["_duplicate"] = {"id": earlier.id, "ref": earlier.ref, "when": when}
             return Parsed(goto="duplicate")
         return Parsed(done=True)

@@ -109,7 +109,7 @@ async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
             t(
                 "reg_history_item",
                 lang,
-                when=local_time(ev.at, tz),
+                when=local_time(ev.at, tz, lang),
                 actor=t("reg_actor_applicant", lang) if ev.actor in own else ev.actor,
                 status=label(f"status_{ev.to_status}", lang),
                 note=ev.note or "",

@@ -197,3 +197,13 @@ async def test_a_repeating_reminder_whose_date_has_passed_starts_at_its_next_occ
 async def test_one_off_reminders_keep_their_rule(clocked: HtxApp, typed: str, answer: str) -> None:
     [reply] = await Chat(clocked, user_id="u4").say(f"/nhactoi {typed}")
     assert answer in reply.text
+
+
+async def test_dates_are_written_in_the_readers_language(clocked: HtxApp) -> None:
+    english = Chat(clocked, user_id="en1", language_code="en")
+    [done] = await english.say("/nhactoi 8h 10/12 nop bao cao")
+    assert "Thursday, 10/12/2026 at 08:00" in done.text and "lúc" not in done.text
+    [listed] = await english.say("/nhacnho")
+    assert "Thursday, 10/12/2026 at 08:00" in listed.text
+    [vietnamese] = await Chat(clocked, user_id="vi1").say("/nhactoi 8h 10/12 nop bao cao")
+    assert "Thứ Năm, 10/12/2026 lúc 08:00" in vietnamese.text
