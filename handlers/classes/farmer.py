@@ -11,7 +11,7 @@ from handlers.classes.view import TOPICS, describe, ics
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.registration.fields import clean_name, normalise_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
-from messages.i18n import label, t
+from messages.i18n import Markup, label, t
 from messages.textnorm import fold, words
 from storage.classes import cancel_enrolment, enrol, enrolment_of, of_user, upcoming
 from storage.forms import clear_form
@@ -31,13 +31,29 @@ async def schedule_reminders(ctx: Ctx, cls: TrainingClass, user: User) -> None:
     )
 
 
-def class_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], ...]:
-    return (
-        (
-            Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}"),
-            Button(label("btn_calendar", lang), f"cls:ics:{cls.id}"),
-        ),
+def class_buttons(
+    cls: TrainingClass, lang: str, place: str | None = None
+) -> tuple[tuple[Button, ...], ...]:
+    """Enrol, or give the seat back when the person holds one (`place`: enrolled, waiting)."""
+    first = (
+        Button(label("btn_cannot_come", lang), f"cls:leave:{cls.id}")
+        if place
+        else Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}")
     )
+    return ((first, Button(label("btn_calendar", lang), f"cls:ics:{cls.id}")),)
+
+
+async def _places(ctx: Ctx) -> dict[int, str]:
+    """Class id → 'enrolled' or 'waiting', for the upcoming classes the person is in."""
+    return {cls.id: e.status for e, cls in await of_user(ctx.session, ctx.user.id, ctx.now)}
+
+
+def _card(cls: TrainingClass, ctx: Ctx, place: str | None, *, full: bool) -> Reply:
+    """A class as listed to a person: offering to enrol someone already in it puzzled them."""
+    text: str = describe(cls, ctx, full=full)
+    if place:
+        text += "\n" + t(f"cls_place_{place}", ctx.lang)  # both markup already
+    return Reply(Markup(text), buttons=class_buttons(cls, ctx.lang, place))
 
 
 def _topic_names(tp: str) -> list[str]:
@@ -95,9 +111,8 @@ async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str
         note.append(Reply(t("cls_no_province", ctx.lang)))
     if not rows:
         return [*note, Reply(t("cls_none", ctx.lang), buttons=filter_rows)]
-    replies = note + [
-        Reply(describe(c, ctx, full=False), buttons=class_buttons(c, ctx.lang)) for c in rows
-    ]
+    places = await _places(ctx)
+    replies = note + [_card(c, ctx, places.get(c.id), full=False) for c in rows]
     replies.append(Reply(t("cls_filters", ctx.lang), buttons=filter_rows))
     return replies
 
@@ -106,7 +121,7 @@ async def show_class(ctx: Ctx, class_id: int) -> list[Reply]:
     cls = await ctx.session.get(TrainingClass, class_id)
     if cls is None or cls.status == "draft":
         return [Reply(t("cls_not_found", ctx.lang))]
-    return [Reply(describe(cls, ctx), buttons=class_buttons(cls, ctx.lang))]
+    return [_card(cls, ctx, (await _places(ctx)).get(cls.id), full=True)]
 
 
 async def _take_seat(ctx: Ctx, cls: TrainingClass) -> list[Reply]:

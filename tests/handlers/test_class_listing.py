@@ -1,0 +1,36 @@
+"""/lophoc and a class's link as seen by someone already in the class: no «Đăng ký» button for
+a seat they hold, but the way to give it back."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from storage.models import TrainingClass
+from storage.users import get_or_create_user
+from tests.conftest import Chat
+from tests.handlers.test_class_filters import _publish
+
+
+def payloads(reply) -> list[str]:  # type: ignore[no-untyped-def]
+    return [b.payload for row in reply.buttons for b in row]
+
+
+async def test_a_class_i_am_in_offers_my_seat_back_not_enrolment(app: HtxApp):
+    await _publish(app, "Lớp sổ sách", "ke_toan")
+    async with app.sessions() as s:
+        cid = await s.scalar(select(TrainingClass.id))
+        user, _, _ = await get_or_create_user(s, channel="test", external_id="7", chat_id="7")
+        user.phone, user.consent_at = "+84912000111", user.created_at  # enrols in one tap
+        await s.commit()
+    me, other = Chat(app, user_id="7"), Chat(app, user_id="8")
+    [card, _filters] = await me.say("/lophoc")
+    assert f"cls:enrol:{cid}" in payloads(card) and "Bạn đã đăng ký" not in card.text
+    await me.press(f"cls:enrol:{cid}")
+    [card, _filters] = await me.say("/lophoc")
+    assert "✅ Bạn đã đăng ký lớp này." in card.text
+    assert f"cls:leave:{cid}" in payloads(card) and f"cls:enrol:{cid}" not in payloads(card)
+    [opened] = await me.say(f"/start lop_{cid}")
+    assert "✅ Bạn đã đăng ký lớp này." in opened.text and f"cls:leave:{cid}" in payloads(opened)
+    [theirs, _filters] = await other.say("/lophoc")  # someone else still sees «Đăng ký»
+    assert f"cls:enrol:{cid}" in payloads(theirs) and "Bạn đã đăng ký" not in theirs.text
