@@ -63,16 +63,28 @@ def place_name(code: str | None, province_code: str | None = None) -> str:
     return found.name if found else code
 
 
+def _keys(name: str) -> tuple[str, ...]:
+    """What a place may be typed as: its whole name, then each part of a name joined by " - "
+    ('Phường Xuân Hương - Đà Lạt' is also 'xuan huong' and 'da lat'), all without the type word."""
+    parts = name.split(" - ")
+    keys = [_key(name)] + ([_key(part) for part in parts] if len(parts) > 1 else [])
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
 def _best(typed: str, places: dict[str, Place], limit: int) -> list[Place]:
+    """The places whose name (or a part of it) is what was typed; else the closest ones. Several
+    are all returned (up to `limit`), for the person to pick: 'da lat' is five wards."""
     wanted = _key(typed)
     if not wanted:
         return []
-    keys = {code: _key(p.name) for code, p in places.items()}
-    exact = [places[c] for c, k in keys.items() if k == wanted]
+    keys = {(code, i): k for code, p in places.items() for i, k in enumerate(_keys(p.name))}
+    # The whole name first, then a part of it; each place once.
+    exact = sorted((i, code) for (code, i), k in keys.items() if k == wanted)
     if exact:
-        return exact[:limit]
-    found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
-    return [places[code] for _, _, code in found]
+        return [places[code] for code in dict.fromkeys(code for _, code in exact)][:limit]
+    found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=None, score_cutoff=75)
+    best = dict.fromkeys(code for _, _, (code, _) in found)  # by score, each place once
+    return [places[code] for code in best][:limit]
 
 
 def find_provinces(typed: str, limit: int = 5) -> list[Place]:

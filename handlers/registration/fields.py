@@ -1,9 +1,12 @@
-"""Checking and normalising what people type: names and Vietnamese phone numbers."""
+"""Checking and normalising what people type: names, head counts, numbered picks and Vietnamese
+phone numbers."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from messages.textnorm import fold
 
 KINDS = ("htx", "tht", "lhhtx", "chua_ro")
 SECTORS = (
@@ -29,14 +32,77 @@ CALL_TIMES = ("sang", "chieu", "toi", "bat_ky")
 MINIMUM_MEMBERS = {"htx": 5, "lhhtx": 3, "tht": 2}
 
 
+# Ê Đê, Jrai, M'nông… names carry apostrophes and hyphens ("H'Hen Niê", "Y-Moan Ê Nuôl").
+# Phones type the apostrophe as ' or ’ (or ‘ ʼ `) and the hyphen as - or a dash: each is stored
+# as the ASCII one, so the same name typed on two phones is the same text (duplicates, search).
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ`´", "'") | dict.fromkeys("‐‑–", "-"))
+# Spaces around a joining mark are a slip of the thumb: "H' Hen", "Y - Moan" → "H'Hen", "Y-Moan".
+_SPACED_JOIN = re.compile(r"\s*([-'])\s*")
+
+
 def clean_name(text: str) -> str | None:
-    """A full name: letters (diacritics kept) and single spaces, 2–80 characters; else None."""
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    """A full name: letters (diacritics kept), single spaces, and apostrophes or hyphens
+    joining letters inside a word, 2–80 characters; else None (digits, other symbols)."""
+    name = " ".join(unicodedata.normalize("NFC", text).translate(_APOSTROPHES).split())
+    name = _SPACED_JOIN.sub(r"\1", name)
     if not 2 <= len(name) <= 80:
         return None
-    if not all(c == " " or unicodedata.category(c).startswith("L") for c in name):
+    # Every piece between spaces, apostrophes and hyphens is made of letters and not empty, so a
+    # mark never starts or ends a word, nor comes twice in a row ("'An", "Y-", "H''Hen").
+    pieces = re.split(r"[ '-]", name)
+    if not all(p and all(unicodedata.category(c).startswith("L") for c in p) for p in pieces):
         return None
     return name
+
+
+# Words said around a head count, folded: "khoảng 10 hộ", "tầm 7 người ạ", "dạ 3 thành viên",
+# "chừng 20 hộ gia đình", "3 htx" (a union's members are co-ops), and the English form's
+# "about 10 people". Anything else ("10 ha", "10 triệu") is not taken for a number of members.
+COUNT_WORDS = frozenset(
+    {
+        *("nguoi", "ng", "ho", "gia", "dinh", "thanh", "vien", "tv", "xa", "hop", "tac", "htx"),
+        *("khoang", "tam", "chung", "co", "do", "gan", "hon", "tren", "du", "kien", "chi"),
+        *("a", "da", "vang", "nhe", "thoi", "la"),
+        *("about", "around", "approx", "people", "persons", "members", "households", "coops"),
+    }
+)
+# Between two numbers: "5 đến 10", "5 tới 10", "5 hoặc 6", "5 và 6" (allowed, then refused as
+# two numbers, so the reply can ask for one).
+_BETWEEN_WORDS = frozenset({"den", "toi", "hoac", "va", "to", "or", "and"})
+# A number, its digits maybe grouped by '.' or ',' ("1.000"), or a word.
+_COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+_GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+
+
+def numbers_in_count(text: str) -> list[int] | None:
+    """The numbers in a head count said naturally ("khoảng 10 hộ" → [10], "5 đến 10" → [5, 10]);
+    None when it has a word not said around a count, or digits split oddly ("1,5": one and a
+    half, or 1 and 5?). Other symbols are ignored ("~10", "5-10")."""
+    numbers: list[int] = []
+    for token in _COUNT_TOKEN.findall(fold(text)):
+        if token[0].isdigit():
+            if not (token.isdecimal() or _GROUPED.fullmatch(token)):
+                return None
+            digits = re.sub(r"[.,]", "", token).lstrip("0") or "0"
+            # Long enough to be over any limit: not converted (int() refuses 4,300+ digits).
+            numbers.append(int(digits) if len(digits) <= 9 else 10**9)
+        elif token not in COUNT_WORDS and token not in _BETWEEN_WORDS:
+            return None
+    return numbers
+
+
+# Several picks typed at once on a numbered list: "1,3", "1 3", "1 và 3", "1; 3".
+_PICKS = re.compile(r"\d+(?:(?:\s*[,;&+/]\s*|\s+va\s+|\s+)\d+)*")
+
+
+def typed_numbers(text: str) -> list[int] | None:
+    """'1,3', '1 3', '1 và 3' → [1, 3] (each once, in order); None unless only numbers."""
+    folded = fold(text).strip()
+    if not _PICKS.fullmatch(folded):
+        return None
+    # A number longer than any list is kept out of range, not converted (int() has a limit).
+    picks = (int(n) if len(n) <= 6 else 10**6 for n in re.findall(r"\d+", folded))
+    return list(dict.fromkeys(picks))
 
 
 def normalise_phone(text: str) -> str | None:

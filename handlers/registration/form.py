@@ -164,10 +164,13 @@ def ask_members(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_members(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    text = (event.text or "").strip()
-    if not text.isdecimal() or not 1 <= int(text) <= 100_000:
+    # "10 người", "khoảng 10 hộ" are answers too; "5 đến 10" is not one number, so ask again.
+    numbers = set(f.numbers_in_count(event.text or "") or ())
+    if len(numbers) > 1:
+        return Parsed(error="reg_members_one_number")
+    members = numbers.pop() if numbers else 0
+    if not 1 <= members <= 100_000:
         return Parsed(error="reg_bad_members")
-    members = int(text)
     minimum = f.MINIMUM_MEMBERS.get(data.get("kind", ""))
     notes: tuple[Reply, ...] = ()
     if minimum and members < minimum:
@@ -185,27 +188,50 @@ async def read_members(event: InboundEvent, value: str | None, ctx: Ctx, data: D
     return Parsed(members, replies=notes)
 
 
+# The support question's choices in the order they are shown, so also the numbers a channel
+# without buttons puts before them (1 = the first support, the last = "Xong").
+SUPPORT_CHOICES = (*f.SUPPORTS, "__done")
+
+
 def ask_support(ctx: Ctx, data: Data) -> Reply:
     chosen = set(data["_support"] if "_support" in data else data.get("support") or [])
     buttons = [
         choice(v, ("☑️ " if v in chosen else "") + label(f"support_{v}", ctx.lang))
-        for v in f.SUPPORTS
+        if v != "__done"
+        else choice(v, label("btn_done", ctx.lang))
+        for v in SUPPORT_CHOICES
     ]
-    buttons.append(choice("__done", label("btn_done", ctx.lang)))
     return Reply(t("reg_ask_support", ctx.lang), buttons=_rows(buttons))
+
+
+def _support_picks(event: InboundEvent, value: str | None, ctx: Ctx) -> list[str] | None:
+    """What one answer picks: a button, a typed label, "xong", or several numbers typed at once
+    ("1,3", "1 3", "1 và 3": on Zalo and the console typing is the only way to pick); None if
+    it is none of these or names a number not on the list."""
+    if value == "__done" or fold(event.text or "").strip() in ("xong", "done"):
+        return ["__done"]
+    picked = _pick(event.text, value, ctx, "support", f.SUPPORTS)
+    if picked is not None:
+        return [picked]
+    numbers = f.typed_numbers(event.text or "") if value is None else None
+    if not numbers or not all(1 <= n <= len(SUPPORT_CHOICES) for n in numbers):
+        return None
+    return [SUPPORT_CHOICES[n - 1] for n in numbers]
 
 
 async def read_support(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     chosen: list[str] = list(data["_support"] if "_support" in data else data.get("support") or [])
-    if value == "__done" or fold(event.text or "").strip() in ("xong", "done"):
-        if not chosen:
+    picks = _support_picks(event, value, ctx)
+    if picks is None:
+        return Parsed(error="reg_bad_choice")  # nothing toggled: the list stays as it was
+    # Each pick toggles, as a button press does; "Xong" among them finishes after the toggles.
+    toggled = [v for v in f.SUPPORTS if (v in chosen) != (v in picks)]
+    if "__done" in picks:
+        if not toggled:
             return Parsed(error="reg_support_empty")
         data.pop("_support", None)
-        return Parsed(chosen)
-    picked = _pick(event.text, value, ctx, "support", f.SUPPORTS)
-    if picked is None:
-        return Parsed(error="reg_bad_choice")
-    data["_support"] = [v for v in f.SUPPORTS if (v in chosen) != (v == picked)]
+        return Parsed(toggled)
+    data["_support"] = toggled
     return Parsed(stay=True)
 
 

@@ -1,0 +1,193 @@
+"""The registration form reads answers as farmers type them: Ê Đê names, "khoảng 10 hộ",
+several numbered picks at once, and a commune by a part of its name."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from bot.console import ConsoleChannel
+from handlers.registration.fields import clean_name
+from handlers.types import Reply
+from messages.i18n import t
+from messages.locations import find_communes
+from storage.models import Registration
+from tests.conftest import Chat
+
+LAM_DONG = "68"
+DA_LAT = ("Lâm Viên", "Xuân Hương", "Cam Ly", "Xuân Trường", "Lang Biang")
+
+
+async def answer(chat: Chat, *steps: str) -> list[Reply]:
+    """Press (f:…) or type each step in turn; the replies to the last one."""
+    replies: list[Reply] = []
+    for step in steps:
+        replies = await (chat.press(step) if step.startswith("f:") else chat.say(step))
+    return replies
+
+
+async def to_members(chat: Chat) -> None:
+    """/dangky answered up to the members question (an HTX in Xuân Hương, Lâm Đồng; the
+    commune typed in full, so these tests do not depend on finding it by a part)."""
+    await answer(chat, "/dangky", "f:v:htx", "Nguyễn Văn An", "0912345678", "lam dong")
+    await answer(chat, "xuan huong da lat", "f:v:trong_trot", "cà phê")
+
+
+async def finish(chat: Chat) -> Registration:
+    """From the call time question on; the registration saved."""
+    await answer(chat, "f:v:sang", "f:v:yes", "f:v:confirm")
+    async with chat.app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    assert row is not None, chat.replies[-1].text
+    return row
+
+
+# --- names of the Central Highlands ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("H'Hen Niê", "H'Hen Niê"),
+        ("H’Hen Niê", "H'Hen Niê"),  # a phone's curly apostrophe: stored as the plain one
+        ("Ksor H‘Mai", "Ksor H'Mai"),
+        ("Y-Moan Ê Nuôl", "Y-Moan Ê Nuôl"),
+        ("  Y - Moan  Ê Nuôl ", "Y-Moan Ê Nuôl"),
+        ("H' Hen Niê", "H'Hen Niê"),
+        ("H'Hen Niê 2", None),
+        ("'Hen Niê", None),
+        ("Y- ", None),
+        ("H''Hen", None),
+        ("Y--Moan", None),
+        ("Y_Moan", None),
+        ("H'Hen.", None),
+        ("<b>H'Hen</b>", None),
+    ],
+)
+def test_names_with_apostrophes_and_hyphens(typed: str, name: str | None) -> None:
+    assert clean_name(typed) == name
+
+
+async def test_an_ede_name_is_accepted_and_shown_escaped(chat: Chat) -> None:
+    await answer(chat, "/dangky", "f:v:htx")
+    [question] = await chat.say("H’Hen Niê")
+    assert "(bước 3/10)" in question.text  # on to the phone question
+    await answer(chat, "0912345678", "lam dong", "xuan huong da lat", "f:v:trong_trot", "<cà phê>")
+    await answer(chat, "10", "1", "7", "f:v:sang")
+    [summary] = await chat.press("f:v:yes")
+    assert "H'Hen Niê" in summary.text and "&lt;cà phê&gt;" in summary.text  # still escaped
+    [asked] = await answer(chat, "f:v:edit", "f:v:edit:full_name")
+    assert "(bước 2/10)" in asked.text
+    error, _ = await chat.say("H'Hen <b>Niê</b>")
+    assert error.text == t("reg_bad_name")  # markup is no name
+    assert "H'Hen Niê" in t("reg_bad_name")  # the message says such names are fine
+
+
+# --- the number of members said naturally ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "members"),
+    [("10 người", 10), ("3 nguoi", 3), ("khoang 10", 10), ("khoảng 10 hộ", 10), ("tầm 7 ạ", 7)],
+)
+async def test_a_head_count_with_words_around_it(chat: Chat, typed: str, members: int) -> None:
+    await to_members(chat)
+    *_, asked = await chat.say(typed)
+    assert "(bước 8/10)" in asked.text  # the support question
+    await answer(chat, "f:v:tu_van", "f:v:__done")
+    assert (await finish(chat)).members_expected == members
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("5 den 10", "reg_members_one_number"),
+        ("5-10 người", "reg_members_one_number"),
+        ("10 ha", "reg_bad_members"),  # hectares are not people
+        ("100001 người", "reg_bad_members"),  # over the limit, as before
+        ("0", "reg_bad_members"),
+    ],
+)
+async def test_a_head_count_that_is_not_one_number_is_asked_again(
+    chat: Chat, typed: str, key: str
+) -> None:
+    await to_members(chat)
+    error, asked = await chat.say(typed)
+    assert error.text == t(key) and "(bước 7/10)" in asked.text
+
+
+# --- several support needs typed at once -----------------------------------------------------
+def ticked(reply: Reply) -> list[str]:
+    return [b.payload[4:] for row in reply.buttons for b in row if b.label.startswith("☑️")]
+
+
+@pytest.mark.parametrize("typed", ["1,3", "1 3", "1 và 3", "3 va 1"])
+async def test_several_numbers_pick_several_needs(chat: Chat, typed: str) -> None:
+    await to_members(chat)
+    await chat.say("10")
+    [asked] = await chat.say(typed)
+    assert ticked(asked) == ["tu_van", "dao_tao"]
+    [asked] = await chat.say("2 3")  # each number toggles, as pressing its button does
+    assert ticked(asked) == ["tu_van", "vay_von"]
+    await chat.say("7")  # the number of «Xong»
+    assert (await finish(chat)).support == ["tu_van", "vay_von"]
+
+
+async def test_a_number_off_the_list_changes_nothing(chat: Chat) -> None:
+    await to_members(chat)
+    await chat.say("10")
+    await chat.press("f:v:tu_van")
+    error, asked = await chat.say("3, 9")
+    assert error.text == t("reg_bad_choice") and ticked(asked) == ["tu_van"]
+
+
+async def test_numbers_and_done_in_one_line_on_the_console(app: HtxApp) -> None:
+    """The console numbers the buttons; '1,3' was refused, only one digit at a time worked."""
+    out = io.StringIO()
+    console = ConsoleChannel(app, user_id="c7", out=out)
+    for line in ("/dangky", "1", "Nguyen Van An", "0912345678", "lam dong", "xuan huong da lat"):
+        await console.say(line)
+    for line in ("1", "ca phe", "10", "1,3", "2 7", "1", "1", "1"):
+        await console.say(line)
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    assert row is not None, out.getvalue()[-800:]
+    assert row.support == ["tu_van", "vay_von", "dao_tao"]
+
+
+# --- a commune by a part of its name ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "typed", ["xuan huong", "Xuân Hương", "phuong xuan huong", "xuan huong da lat", "P Xuân Hương"]
+)
+def test_a_commune_by_its_name_without_the_old_place(typed: str) -> None:
+    assert [p.name for p in find_communes(LAM_DONG, typed)] == ["Phường Xuân Hương - Đà Lạt"]
+
+
+def test_a_typo_in_the_part_still_finds_it_first() -> None:
+    assert find_communes(LAM_DONG, "xuan huog")[0].name == "Phường Xuân Hương - Đà Lạt"
+
+
+def test_the_old_place_alone_offers_all_its_communes() -> None:
+    found = find_communes(LAM_DONG, "da lat")
+    assert sorted(p.name for p in found) == sorted(f"Phường {w} - Đà Lạt" for w in DA_LAT)
+
+
+async def test_the_prompts_own_example_typed_naturally(chat: Chat) -> None:
+    await answer(chat, "/dangky", "f:v:htx", "Nguyễn Văn An", "0912345678")
+    *_, asked = await chat.say("lam dong")
+    assert "Phường Xuân Hương - Đà Lạt" in asked.text  # the example the bug report typed
+    [sector] = await chat.say("xuan huong")
+    assert "(bước 6/10)" in sector.text
+
+
+async def test_a_part_several_communes_share_asks_which(chat: Chat) -> None:
+    await answer(chat, "/dangky", "f:v:htx", "Nguyễn Văn An", "0912345678", "lam dong")
+    [pick] = await chat.say("da lat")
+    assert pick.text == t("reg_pick_commune")
+    offered = {b.label: b.payload for row in pick.buttons[:-1] for b in row}  # not back/cancel
+    assert sorted(offered) == sorted(f"Phường {w} - Đà Lạt" for w in DA_LAT)
+    [sector] = await chat.press(offered["Phường Cam Ly - Đà Lạt"])
+    assert "(bước 6/10)" in sector.text
+    await answer(chat, "f:v:trong_trot", "cà phê", "10", "1", "7")
+    row = await finish(chat)
+    cam_ly = offered["Phường Cam Ly - Đà Lạt"].removeprefix("f:v:")
+    assert row.province_code == LAM_DONG and row.commune_code == cam_ly
