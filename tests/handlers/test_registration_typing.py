@@ -15,6 +15,7 @@ from handlers.types import Reply
 from messages.i18n import t
 from messages.locations import find_communes
 from storage.models import Registration
+from storage.users import find_user
 from tests.conftest import Chat
 
 LAM_DONG = "68"
@@ -40,9 +41,16 @@ async def finish(chat: Chat) -> Registration:
     """From the call time question on; the registration saved."""
     await answer(chat, "f:v:sang", "f:v:yes", "f:v:confirm")
     async with chat.app.sessions() as s:
-        row = await s.scalar(select(Registration))
+        user = await find_user(s, "test", chat.base["user_id"])
+        assert user is not None
+        row = await s.scalar(select(Registration).where(Registration.user_id == user.id))
     assert row is not None, chat.replies[-1].text
     return row
+
+
+def people(app: HtxApp, cases: list[tuple[str, object]]) -> list[tuple[Chat, str, object]]:
+    """One person per case, so the cases share one app (each app takes a second to start)."""
+    return [(Chat(app, user_id=f"p{i}"), typed, want) for i, (typed, want) in enumerate(cases)]
 
 
 # --- names of the Central Highlands ---------------------------------------------------------
@@ -85,34 +93,34 @@ async def test_an_ede_name_is_accepted_and_shown_escaped(chat: Chat) -> None:
 
 
 # --- the number of members said naturally ----------------------------------------------------
-@pytest.mark.parametrize(
-    ("typed", "members"),
-    [("10 người", 10), ("3 nguoi", 3), ("khoang 10", 10), ("khoảng 10 hộ", 10), ("tầm 7 ạ", 7)],
-)
-async def test_a_head_count_with_words_around_it(chat: Chat, typed: str, members: int) -> None:
-    await to_members(chat)
-    *_, asked = await chat.say(typed)
-    assert "(bước 8/10)" in asked.text  # the support question
-    await answer(chat, "f:v:tu_van", "f:v:__done")
-    assert (await finish(chat)).members_expected == members
+async def test_a_head_count_with_words_around_it(app: HtxApp) -> None:
+    cases: list[tuple[str, object]] = [
+        ("10 người", 10),
+        ("3 nguoi", 3),
+        ("khoang 10", 10),
+        ("khoảng 10 hộ", 10),
+        ("tầm 7 ạ", 7),
+    ]
+    for chat, typed, members in people(app, cases):
+        await to_members(chat)
+        *_, asked = await chat.say(typed)
+        assert "(bước 8/10)" in asked.text, typed  # the support question
+        await answer(chat, "f:v:tu_van", "f:v:__done")
+        assert (await finish(chat)).members_expected == members, typed
 
 
-@pytest.mark.parametrize(
-    ("typed", "key"),
-    [
+async def test_a_head_count_that_is_not_one_number_is_asked_again(app: HtxApp) -> None:
+    cases: list[tuple[str, object]] = [
         ("5 den 10", "reg_members_one_number"),
         ("5-10 người", "reg_members_one_number"),
         ("10 ha", "reg_bad_members"),  # hectares are not people
         ("100001 người", "reg_bad_members"),  # over the limit, as before
         ("0", "reg_bad_members"),
-    ],
-)
-async def test_a_head_count_that_is_not_one_number_is_asked_again(
-    chat: Chat, typed: str, key: str
-) -> None:
-    await to_members(chat)
-    error, asked = await chat.say(typed)
-    assert error.text == t(key) and "(bước 7/10)" in asked.text
+    ]
+    for chat, typed, key in people(app, cases):
+        await to_members(chat)
+        error, asked = await chat.say(typed)
+        assert error.text == t(str(key)) and "(bước 7/10)" in asked.text, typed
 
 
 # --- several support needs typed at once -----------------------------------------------------
@@ -120,16 +128,17 @@ def ticked(reply: Reply) -> list[str]:
     return [b.payload[4:] for row in reply.buttons for b in row if b.label.startswith("☑️")]
 
 
-@pytest.mark.parametrize("typed", ["1,3", "1 3", "1 và 3", "3 va 1"])
-async def test_several_numbers_pick_several_needs(chat: Chat, typed: str) -> None:
-    await to_members(chat)
-    await chat.say("10")
-    [asked] = await chat.say(typed)
-    assert ticked(asked) == ["tu_van", "dao_tao"]
-    [asked] = await chat.say("2 3")  # each number toggles, as pressing its button does
-    assert ticked(asked) == ["tu_van", "vay_von"]
-    await chat.say("7")  # the number of «Xong»
-    assert (await finish(chat)).support == ["tu_van", "vay_von"]
+async def test_several_numbers_pick_several_needs(app: HtxApp) -> None:
+    typings: list[tuple[str, object]] = [(x, None) for x in ("1,3", "1 3", "1 và 3", "3 va 1")]
+    for chat, typed, _ in people(app, typings):
+        await to_members(chat)
+        await chat.say("10")
+        [asked] = await chat.say(typed)
+        assert ticked(asked) == ["tu_van", "dao_tao"], typed
+        [asked] = await chat.say("2 3")  # each number toggles, as pressing its button does
+        assert ticked(asked) == ["tu_van", "vay_von"]
+        await chat.say("7")  # the number of «Xong»
+        assert (await finish(chat)).support == ["tu_van", "vay_von"]
 
 
 async def test_a_number_off_the_list_changes_nothing(chat: Chat) -> None:

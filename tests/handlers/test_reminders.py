@@ -158,33 +158,34 @@ async def test_snoozing_a_personal_reminder_never_moves_it_earlier(
     assert "11/12/2026 lúc 10:10" in again.text
 
 
-@pytest.mark.parametrize(
-    ("typed", "now", "first", "repeat"),
-    [
-        # README's example, typed the day after 05/12: next month, not 05/12/2027.
-        ("8h 5/12 di hop hang thang", NOW, local(2027, 1, 5, 8), "hằng tháng"),
-        # Typed after 07:00 on 06/12 itself: next week.
-        ("7h 6/12 hop to hang tuan", NOW, local(2026, 12, 13, 7), "hằng tuần"),
-        ("7h hôm nay tưới cây hàng ngày", NOW, local(2026, 12, 7, 7), "hằng ngày"),
-        # The 31st stays the 31st where the month has one (as the dispatcher does).
-        ("8h 31/10 chốt sổ hàng tháng", NOW, local(2026, 12, 31, 8), "hằng tháng"),
-        ("8h 30/11 chốt sổ hằng tháng", local(2027, 1, 31, 9), local(2027, 2, 28, 8), "tháng"),
-        ("8h 5/12 hop dai hoi hang nam", NOW, local(2027, 12, 5, 8), "hằng năm"),
-        # A date still ahead is kept as typed.
-        ("8h 20/12 hop hang thang", NOW, local(2026, 12, 20, 8), "hằng tháng"),
-        # A date months away is the coming one, not last year's rolled forward.
-        ("8h 5/1 hop to hang tuan", NOW, local(2027, 1, 5, 8), "hằng tuần"),
-    ],
-)
+REPEATING = [
+    # README's example, typed the day after 05/12: next month, not 05/12/2027.
+    ("8h 5/12 di hop hang thang", NOW, local(2027, 1, 5, 8), "hằng tháng"),
+    # Typed after 07:00 on 06/12 itself: next week.
+    ("7h 6/12 hop to hang tuan", NOW, local(2026, 12, 13, 7), "hằng tuần"),
+    ("7h hôm nay tưới cây hàng ngày", NOW, local(2026, 12, 7, 7), "hằng ngày"),
+    # The 31st stays the 31st where the month has one (as the dispatcher does).
+    ("8h 31/10 chốt sổ hàng tháng", NOW, local(2026, 12, 31, 8), "hằng tháng"),
+    ("8h 30/11 chốt sổ hằng tháng", local(2027, 1, 31, 9), local(2027, 2, 28, 8), "tháng"),
+    ("8h 5/12 hop dai hoi hang nam", NOW, local(2027, 12, 5, 8), "hằng năm"),
+    # A date still ahead is kept as typed.
+    ("8h 20/12 hop hang thang", NOW, local(2026, 12, 20, 8), "hằng tháng"),
+    # A date months away is the coming one, not last year's rolled forward.
+    ("8h 5/1 hop to hang tuan", NOW, local(2027, 1, 5, 8), "hằng tuần"),
+]
+
+
 async def test_a_repeating_reminder_whose_date_has_passed_starts_at_its_next_occurrence(
-    clocked: HtxApp, clock: Clock, typed: str, now: datetime, first: datetime, repeat: str
+    clocked: HtxApp, clock: Clock
 ) -> None:
-    clock.now = now
-    me = Chat(clocked, user_id="u3")
-    [ok] = await me.say(f"/nhactoi {typed}")
-    assert f"{first.astimezone(TZ):%d/%m/%Y lúc %H:%M}" in ok.text and repeat in ok.text
-    [row] = await reminders(clocked, kind="personal")
-    assert row.due_at == first and row.status == "pending"
+    # One app for every case (each takes a second to start), one person per case.
+    for i, (typed, now, first, repeat) in enumerate(REPEATING):
+        clock.now = now
+        me = Chat(clocked, user_id=f"u3-{i}")
+        [ok] = await me.say(f"/nhactoi {typed}")
+        assert f"{first.astimezone(TZ):%d/%m/%Y lúc %H:%M}" in ok.text and repeat in ok.text, typed
+        [row] = await reminders(clocked, kind="personal", chat_id=f"u3-{i}")
+        assert row.due_at == first and row.status == "pending", typed
 
 
 @pytest.mark.parametrize(
