@@ -15,6 +15,7 @@ from bot.render import (
     navigation_hint,
     numbered_choices,
     pick_choice,
+    pick_choices,
 )
 from handlers.types import Button, InboundEvent, Reply
 from messages.i18n import t
@@ -91,7 +92,8 @@ class ConsoleChannel:
         )
         if choice is not None:
             return replace(base, payload=choice.payload)
-        return replace(base, text=line)
+        several = pick_choices(line, self.choices) if self.choices else None
+        return replace(base, text=line, picks=tuple(b.payload for b in several or ()))
 
     async def say(self, line: str) -> None:
         event = self.event_for(line)

@@ -105,6 +105,23 @@ def split_text(text: str, limit: int, *, size: Callable[[str], int] = len) -> li
     return parts
 
 
+# Several picks typed at once on a numbered list: "1,3", "1 3", "1 và 3", "1; 3".
+_PICKS = re.compile(r"\d{1,3}(?:(?:\s*[,;&+/]\s*|\s+va\s+|\s+)\d{1,3})+[\s,;.]*")
+
+
+def pick_choices(text: str, buttons: list[Button]) -> list[Button] | None:
+    """'1,3', '1 3', '1 và 3': the offered buttons with those numbers, each once, in the order
+    typed; None unless it is two or more numbers, all on the list and none a link."""
+    folded = fold(text).strip()
+    if not _PICKS.fullmatch(folded):
+        return None
+    numbers = list(dict.fromkeys(int(n) for n in re.findall(r"\d+", folded)))
+    if not all(1 <= n <= len(buttons) for n in numbers):
+        return None
+    picked = [buttons[n - 1] for n in numbers]
+    return None if any(b.url or not b.payload for b in picked) else picked
+
+
 def pick_choice(text: str, buttons: list[Button]) -> Button | None:
     """A typed digit ('2') or label ('tro giup') that selects one of the offered buttons."""
     value = text.strip()

@@ -24,7 +24,7 @@ import httpx
 from bot.app import HtxApp
 from bot.chat_locks import ChatLocks
 from bot.outbox import INTERACTIVE, Outbox, Retry
-from bot.render import pick_choice
+from bot.render import pick_choice, pick_choices
 from bot.settings import Settings
 from bot.shared_rate import SharedBudget
 from bot.zalo_api import ZaloApi, ZaloApiError, outbox_error
@@ -215,6 +215,8 @@ class ZaloChannel:
                 return []
             if picked is not None:
                 event = replace(event, text=None, payload=picked.payload)
+            elif several := pick_choices(event.text or "", rows_to_choices(rows)):
+                event = replace(event, picks=tuple(b.payload for b in several))
         if known:
             return [event]
         command = parse_command((event.text or "").strip())

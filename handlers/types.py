@@ -36,6 +36,9 @@ class InboundEvent:
     chat_id: str
     text: str | None = None
     payload: str | None = None
+    # Several numbered choices typed at once ("1,3") on a channel that numbers its buttons: their
+    # payloads, resolved by the channel from the numbers on the person's screen.
+    picks: tuple[str, ...] = ()
     contact_phone: str | None = None
     unsupported: str | None = None  # e.g. "sticker", "photo": content we cannot read
     # A photo or file the person sent, by reference (only forms that ask for one read it).

@@ -91,20 +91,6 @@ def numbers_in_count(text: str) -> list[int] | None:
     return numbers
 
 
-# Several picks typed at once on a numbered list: "1,3", "1 3", "1 và 3", "1; 3".
-_PICKS = re.compile(r"\d+(?:(?:\s*[,;&+/]\s*|\s+va\s+|\s+)\d+)*")
-
-
-def typed_numbers(text: str) -> list[int] | None:
-    """'1,3', '1 3', '1 và 3' → [1, 3] (each once, in order); None unless only numbers."""
-    folded = fold(text).strip()
-    if not _PICKS.fullmatch(folded):
-        return None
-    # A number longer than any list is kept out of range, not converted (int() has a limit).
-    picks = (int(n) if len(n) <= 6 else 10**6 for n in re.findall(r"\d+", folded))
-    return list(dict.fromkeys(picks))
-
-
 def normalise_phone(text: str) -> str | None:
     """'0912 345 678', '+84 912345678', '84912345678' → '+84912345678'; None if not valid."""
     digits = re.sub(r"[\s.\-()]", "", text.strip())

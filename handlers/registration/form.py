@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.forms import VALUE, Data, Form, Parsed, Step, choice
 from handlers.registration import fields as f
 from handlers.registration.complete import finish_registration
 from handlers.types import Button, Ctx, InboundEvent, Reply
@@ -188,8 +188,7 @@ async def read_members(event: InboundEvent, value: str | None, ctx: Ctx, data: D
     return Parsed(members, replies=notes)
 
 
-# The support question's choices in the order they are shown, so also the numbers a channel
-# without buttons puts before them (1 = the first support, the last = "Xong").
+# The support question's choices, in the order they are shown.
 SUPPORT_CHOICES = (*f.SUPPORTS, "__done")
 
 
@@ -205,18 +204,20 @@ def ask_support(ctx: Ctx, data: Data) -> Reply:
 
 
 def _support_picks(event: InboundEvent, value: str | None, ctx: Ctx) -> list[str] | None:
-    """What one answer picks: a button, a typed label, "xong", or several numbers typed at once
-    ("1,3", "1 3", "1 và 3": on Zalo and the console typing is the only way to pick); None if
-    it is none of these or names a number not on the list."""
+    """What one answer picks: a button, a typed label, "xong", or several numbered choices
+    typed at once ("1,3": on Zalo and the console typing is the only way to pick); None if it
+    is none of these, or picks something that is not this question's."""
     if value == "__done" or fold(event.text or "").strip() in ("xong", "done"):
         return ["__done"]
     picked = _pick(event.text, value, ctx, "support", f.SUPPORTS)
     if picked is not None:
         return [picked]
-    numbers = f.typed_numbers(event.text or "") if value is None else None
-    if not numbers or not all(1 <= n <= len(SUPPORT_CHOICES) for n in numbers):
+    # The channel read the numbers against what the person's screen shows (after /start
+    # mid-dialog, '2 3' are menu items there, not supports): any pick not ours is refused.
+    values = [p.removeprefix(VALUE) for p in event.picks if p.startswith(VALUE)]
+    if not event.picks or len(values) != len(event.picks):
         return None
-    return [SUPPORT_CHOICES[n - 1] for n in numbers]
+    return values if all(v in SUPPORT_CHOICES for v in values) else None
 
 
 async def read_support(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:

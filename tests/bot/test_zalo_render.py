@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.outbox import RetryAfter, Transient, Unreachable
-from bot.render import pick_choice, utf16_len
+from bot.render import pick_choice, pick_choices, utf16_len
 from bot.zalo_api import ZaloApiError, outbox_error
 from bot.zalo_render import ZALO_TEXT_LIMIT, choices_to_rows, render, rows_to_choices
 from bot.zalo_updates import MalformedUpdate, RecentKeys, event_from_update, parse_update
@@ -56,6 +56,18 @@ def test_a_digit_or_the_label_without_diacritics_picks_the_stored_choice():
     assert pick_choice("  trong trot ", stored) == Button("🌾 Trồng trọt", "f:v:trong_trot")
     assert pick_choice("3", stored) == Button("Đăng ký", "", "https://lienminh.example/dk?a=1&b=2")
     assert pick_choice("4", stored) is None and pick_choice("0912345678", stored) is None
+
+
+def test_several_numbers_typed_at_once_pick_the_choices_on_the_screen():
+    a, b, c = Button("A", "f:v:a"), Button("B", "f:v:b"), Button("C", "f:v:c")
+    shown = [a, b, c, Button("L", url="https://lienminh.example")]
+    for typed in ("1,3", "1 3", "1 và 3", "1; 3", " 1, 3, "):
+        assert pick_choices(typed, shown) == [a, c], typed
+    assert pick_choices("3 1 3", shown) == [c, a]  # each once, in the order typed
+    assert pick_choices("2", shown) is None  # one number is pick_choice's
+    assert pick_choices("1 5", shown) is None and pick_choices("1 0", shown) is None  # off it
+    assert pick_choices("1 4", shown) is None  # a link is opened, not picked with others
+    assert pick_choices("1 000 người", shown) is None and pick_choices("1 b", shown) is None
 
 
 def test_hint_wording_by_count_and_language():

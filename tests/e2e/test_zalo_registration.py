@@ -40,6 +40,9 @@ async def test_registration_with_digits_and_typed_labels(zl: FakeZalo, zalo_bot:
     assert numbered(toggled)[1].startswith("☑️")
     [toggled] = await f.say(number_of(toggled, "Vay vốn"))
     assert numbered(toggled)[2].startswith("☑️")
+    # Several numbers at once, as shown on the screen: each toggles (Vay vốn off, Đào tạo on).
+    [toggled] = await f.say(f"{number_of(toggled, 'Đào tạo')}, {number_of(toggled, 'Vay vốn')}")
+    assert [n for n, label in numbered(toggled).items() if label.startswith("☑️")] == [1, 3]
     [ask_call] = await f.say("xong")
     [ask_consent] = await f.say(number_of(ask_call, "sáng"))
     assert "Nghị định 13/2023" in ask_consent
@@ -54,7 +57,7 @@ async def test_registration_with_digits_and_typed_labels(zl: FakeZalo, zalo_bot:
     assert row is not None and row.ref in done
     assert row.phone == "+84912345678" and row.full_name == "Nguyễn Thị Hoà"
     assert row.province_code == "66" and row.sector == "trong_trot"
-    assert row.support == ["tu_van", "vay_von"] and row.members_expected == 3
+    assert row.support == ["tu_van", "dao_tao"] and row.members_expected == 3
     assert forms == []
     [mine] = await f.say("/dangkycuatoi")
     assert row.ref in mine

@@ -12,7 +12,7 @@ from bot.app import HtxApp
 from bot.console import ConsoleChannel
 from handlers.registration.fields import clean_name
 from handlers.types import Reply
-from messages.i18n import t
+from messages.i18n import label, t
 from messages.locations import find_communes
 from storage.models import Registration
 from storage.users import find_user
@@ -82,7 +82,7 @@ async def test_an_ede_name_is_accepted_and_shown_escaped(chat: Chat) -> None:
     [question] = await chat.say("H’Hen Niê")
     assert "(bước 3/10)" in question.text  # on to the phone question
     await answer(chat, "0912345678", "lam dong", "xuan huong da lat", "f:v:trong_trot", "<cà phê>")
-    await answer(chat, "10", "1", "7", "f:v:sang")
+    await answer(chat, "10", "f:v:tu_van", "f:v:__done", "f:v:sang")
     [summary] = await chat.press("f:v:yes")
     assert "H'Hen Niê" in summary.text and "&lt;cà phê&gt;" in summary.text  # still escaped
     [asked] = await answer(chat, "f:v:edit", "f:v:edit:full_name")
@@ -128,25 +128,32 @@ def ticked(reply: Reply) -> list[str]:
     return [b.payload[4:] for row in reply.buttons for b in row if b.label.startswith("☑️")]
 
 
-async def test_several_numbers_pick_several_needs(app: HtxApp) -> None:
-    typings: list[tuple[str, object]] = [(x, None) for x in ("1,3", "1 3", "1 và 3", "3 va 1")]
-    for chat, typed, _ in people(app, typings):
-        await to_members(chat)
-        await chat.say("10")
-        [asked] = await chat.say(typed)
-        assert ticked(asked) == ["tu_van", "dao_tao"], typed
-        [asked] = await chat.say("2 3")  # each number toggles, as pressing its button does
-        assert ticked(asked) == ["tu_van", "vay_von"]
-        await chat.say("7")  # the number of «Xong»
-        assert (await finish(chat)).support == ["tu_van", "vay_von"]
+async def pick_several(chat: Chat, typed: str, *values: str) -> list[Reply]:
+    """Several numbered choices typed at once, as a text-only channel resolves them."""
+    return await chat._send(text=typed, picks=tuple(f"f:v:{v}" for v in values))
 
 
-async def test_a_number_off_the_list_changes_nothing(chat: Chat) -> None:
+async def test_several_picks_tick_several_needs(chat: Chat) -> None:
+    await to_members(chat)
+    await chat.say("10")
+    [asked] = await pick_several(chat, "1,3", "tu_van", "dao_tao")
+    assert ticked(asked) == ["tu_van", "dao_tao"]
+    # Each toggles, as its button does; «Xong» among them finishes after the toggles.
+    [asked] = await pick_several(chat, "2 3", "vay_von", "dao_tao")
+    assert ticked(asked) == ["tu_van", "vay_von"]
+    await pick_several(chat, "1 7", "tu_van", "__done")
+    assert (await finish(chat)).support == ["vay_von"]
+
+
+async def test_picks_that_are_not_this_questions_change_nothing(chat: Chat) -> None:
+    """Numbers not on the screen, or on it but not supports (the menu after /start mid-dialog),
+    and numbers typed where no channel numbered anything (Telegram) are all refused."""
     await to_members(chat)
     await chat.say("10")
     await chat.press("f:v:tu_van")
-    error, asked = await chat.say("3, 9")
-    assert error.text == t("reg_bad_choice") and ticked(asked) == ["tu_van"]
+    for typed, picks in (("3, 9", ()), ("2 3", ("menu:qa", "menu:classes"))):
+        error, asked = await chat._send(text=typed, picks=picks)
+        assert error.text == t("reg_bad_choice") and ticked(asked) == ["tu_van"], typed
 
 
 async def test_numbers_and_done_in_one_line_on_the_console(app: HtxApp) -> None:
@@ -161,6 +168,19 @@ async def test_numbers_and_done_in_one_line_on_the_console(app: HtxApp) -> None:
         row = await s.scalar(select(Registration))
     assert row is not None, out.getvalue()[-800:]
     assert row.support == ["tu_van", "vay_von", "dao_tao"]
+
+
+async def test_numbers_typed_after_start_mid_dialog_are_the_menus_not_supports(app: HtxApp):
+    """A reviewer's case: after /start the screen numbers the menu 1–6 and «Làm tiếp» 7; '2 3'
+    silently ticked the 2nd and 3rd supports, which were not on the screen."""
+    out = io.StringIO()
+    console = ConsoleChannel(app, user_id="c8", out=out)
+    for line in ("/dangky", "1", "Nguyen Van An", "0912345678", "lam dong", "xuan huong da lat"):
+        await console.say(line)
+    for line in ("1", "ca phe", "10", "1", "/start", "2 3", "Làm tiếp"):
+        await console.say(line)
+    screen = out.getvalue().rsplit("(bước 8/10)", 1)[1]  # the support question, asked again
+    assert screen.count("☑️") == 1 and "☑️ " + label("support_tu_van") in screen
 
 
 # --- a commune by a part of its name ---------------------------------------------------------
@@ -196,7 +216,7 @@ async def test_a_part_several_communes_share_asks_which(chat: Chat) -> None:
     assert sorted(offered) == sorted(f"Phường {w} - Đà Lạt" for w in DA_LAT)
     [sector] = await chat.press(offered["Phường Cam Ly - Đà Lạt"])
     assert "(bước 6/10)" in sector.text
-    await answer(chat, "f:v:trong_trot", "cà phê", "10", "1", "7")
+    await answer(chat, "f:v:trong_trot", "cà phê", "10", "f:v:tu_van", "f:v:__done")
     row = await finish(chat)
     cam_ly = offered["Phường Cam Ly - Đà Lạt"].removeprefix("f:v:")
     assert row.province_code == LAM_DONG and row.commune_code == cam_ly
