@@ -294,6 +294,12 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             await cancel_where(ctx.session, reminder_id=row.id)
             # Snoozing one occurrence keeps the series going.
             await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
+            nxt = next_occurrence(row.due_at, row.recurrence, ctx.config.timezone)
+            if nxt is not None and later >= nxt:
+                # A daily reminder snoozed a day: its next occurrence already comes then, and a
+                # copy beside it would remind twice at once.
+                when = local_time(nxt, ctx.config.timezone, ctx.lang)
+                return [Reply(t("rem_snoozed", ctx.lang, when=when))]
         await add_reminder(
             ctx.session,
             user_id=ctx.user.id,

@@ -200,6 +200,21 @@ async def test_one_off_reminders_keep_their_rule(clocked: HtxApp, typed: str, an
     assert answer in reply.text
 
 
+async def test_a_daily_reminder_snoozed_a_day_comes_once(clocked: HtxApp) -> None:
+    """A reviewer's case: the snoozed copy and the series' next reminder were due together."""
+    me = Chat(clocked, user_id="d1")
+    await me.say("/nhactoi 18h tuoi cay hang ngay")
+    [row] = await reminders(clocked, kind="personal")
+    [snoozed] = await me.press(f"rem:snooze:{row.id}:1440")
+    assert "07/12/2026 lúc 18:00" in snoozed.text
+    pending = await reminders(clocked, kind="personal", status="pending")
+    assert [(r.due_at, r.recurrence) for r in pending] == [(local(2026, 12, 7, 18), "daily")]
+    [hour] = await me.press(f"rem:snooze:{pending[0].id}:60")  # an hour: before the next one
+    assert "07/12/2026 lúc 19:00" in hour.text
+    due = sorted(r.due_at for r in await reminders(clocked, kind="personal", status="pending"))
+    assert due == [local(2026, 12, 7, 19), local(2026, 12, 8, 18)]
+
+
 async def test_dates_are_written_in_the_readers_language(clocked: HtxApp) -> None:
     english = Chat(clocked, user_id="en1", language_code="en")
     [done] = await english.say("/nhactoi 8h 10/12 nop bao cao")
