@@ -10,6 +10,7 @@ multipart when there are files, its user agent, proxies from the environment.
 from __future__ import annotations
 
 import base64
+import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
@@ -20,6 +21,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
+log = logging.getLogger("htxbot")
 
 
 class AiohttpRequest(BaseRequest):
@@ -159,15 +161,23 @@ class _Proxy:
 
 def _env_proxy(target: SplitResult) -> _Proxy:
     """The proxy the environment sets for `target`, as aiohttp's trust_env finds it: the
-    scheme's *_PROXY unless NO_PROXY exempts the host; only http:// proxies, credentials in
-    the proxy's URL sent as Proxy-Authorization."""
+    scheme's *_PROXY unless NO_PROXY exempts the host; a value without a scheme is http://, as
+    httpx reads it; only http:// proxies, credentials in the proxy's URL sent as
+    Proxy-Authorization (not from ~/.netrc, which trust_env also read)."""
     if target.hostname and proxy_bypass(target.hostname):
         return _Proxy()
     value = getproxies().get(target.scheme)
     if not value:
         return _Proxy()
-    proxy = urlsplit(value)
-    if proxy.scheme != "http":  # aiohttp cannot speak to an https or socks proxy
+    proxy = urlsplit(value if "://" in value else f"http://{value}")
+    if proxy.scheme != "http":
+        # As aiohttp's trust_env did (it skips https:// and socks proxies), but said once.
+        log.warning(
+            "%s proxy %s://%s not used: only http:// proxies are",
+            target.scheme,
+            proxy.scheme,
+            proxy.hostname,
+        )
         return _Proxy()
     url = proxy._replace(netloc=proxy.netloc.rpartition("@")[2]).geturl()
     if proxy.username is None:

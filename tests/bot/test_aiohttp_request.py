@@ -74,7 +74,9 @@ async def server() -> AsyncIterator[tuple[Server, str]]:
 
 
 def _bot(base_url: str, **timeouts: float) -> Bot:
-    return Bot("123:T", base_url=base_url, request=AiohttpRequest(**timeouts))
+    # Both requests ours, as in TelegramChannel: httpx's default would read the proxy itself.
+    requests = {"request": AiohttpRequest(**timeouts), "get_updates_request": AiohttpRequest()}
+    return Bot("123:T", base_url=base_url, **requests)
 
 
 async def test_parameters_and_files_reach_the_server_as_sent(server):
@@ -146,6 +148,26 @@ async def test_requests_go_through_the_proxy_the_environment_sets(server, no_pro
     # The fake answers as the proxy: it sees the Bot API's host, which it alone could reach.
     assert [host for host, _ in fake.hosts] == ["api.telegram.invalid"] * 2  # getMe, send
     assert {auth for _, auth in fake.hosts} == {"Basic aHR4OmJAdA=="}  # htx:b@t
+
+
+async def test_a_proxy_without_a_scheme_is_http_as_httpx_reads_it(server, no_proxies):
+    fake, url = server
+    proxy_port = url.split(":")[2].split("/")[0]
+    no_proxies.setenv("HTTP_PROXY", f"127.0.0.1:{proxy_port}")
+    async with _bot("http://api.telegram.invalid/bot") as bot:
+        await bot.send_message(5, "qua proxy")
+    assert [host for host, _ in fake.hosts] == ["api.telegram.invalid"] * 2
+
+
+async def test_a_proxy_aiohttp_cannot_use_is_skipped_with_a_warning(server, no_proxies, caplog):
+    fake, url = server
+    no_proxies.setenv("HTTP_PROXY", "socks5://user:secret@127.0.0.1:1080")
+    with caplog.at_level("WARNING", logger="htxbot"):
+        async with _bot(url) as bot:
+            await bot.send_message(5, "thẳng")
+    assert [auth for _, auth in fake.hosts] == [None, None]  # reached directly
+    [warning] = [r.getMessage() for r in caplog.records if "proxy" in r.getMessage()]
+    assert "socks5://127.0.0.1" in warning and "secret" not in warning
 
 
 async def test_hosts_in_no_proxy_are_reached_directly(server, no_proxies):
