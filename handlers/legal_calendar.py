@@ -87,9 +87,13 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
     add_role(user, "leader")  # they run a co-op: staff can address co-op leaders as a group
     day, month = (int(x) for x in data["year_end"].split("/"))
     today = now.astimezone(ZoneInfo(tz)).date()
+    # The latest fiscal year end, or the coming one once its meeting deadline has passed (in
+    # February, a year ended 31/12 still has its meeting due by 30/04 of this year).
     year_end = _last_valid(today.year, month, day)
+    if year_end > today:
+        year_end = _last_valid(today.year - 1, month, day)
     if add_months(year_end, AGM_MONTHS) < today:
-        year_end = _last_valid(today.year + 1, month, day)
+        year_end = _last_valid(year_end.year + 1, month, day)
     deadline = add_months(year_end, AGM_MONTHS)
     made = 0
 
@@ -126,7 +130,8 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
     late: list[Reply] = []
     if data.get("meeting"):
         meeting = datetime.fromisoformat(data["meeting"])
-        if meeting.astimezone(ZoneInfo(tz)).date() > deadline:
+        missed = _missed_deadline(meeting.astimezone(ZoneInfo(tz)).date(), year_end, deadline)
+        if missed is not None:
             # Still scheduled (they may have their reasons), but they must know it is late.
             late.append(
                 Reply(
@@ -134,7 +139,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
                         "legal_meeting_late",
                         ctx.lang,
                         meeting=local_date(meeting, tz),
-                        deadline=f"{deadline:%d/%m/%Y}",
+                        deadline=f"{missed:%d/%m/%Y}",
                     )
                 )
             )
@@ -146,6 +151,16 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
         )
     await add("rem_legal_board", _at_eight(add_months(today, 3), tz), {}, BOARD_RECURRENCE)
     return [*late, menu_reply(ctx, "legal_scheduled", n=made, deadline=f"{deadline:%d/%m/%Y}")]
+
+
+def _missed_deadline(meeting: date, year_end: date, deadline: date) -> date | None:
+    """The deadline an annual meeting on `meeting` is late for, if any. Before the fiscal year
+    ends (`year_end`), it can only be the previous year's meeting, whose deadline has passed
+    (fiscal year to 30/06, typed in December, meeting in January); after it, this year's."""
+    if meeting <= year_end:
+        previous = add_months(_last_valid(year_end.year - 1, year_end.month, year_end.day), 4)
+        return previous if meeting > previous else None
+    return deadline if meeting > deadline else None
 
 
 def _last_valid(year: int, month: int, day: int) -> date:
