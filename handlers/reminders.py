@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.classes.view import leave_button
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.textnorm import fold
@@ -33,6 +34,9 @@ _LEAD = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|em|anh|chị|chi|mình|minh)?
 PERSONAL_GRACE = timedelta(hours=12)
 
 
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
 def next_occurrence(due: datetime, recurrence: str, tz: str) -> datetime | None:
     """The same local wall-clock time one period later (months keep the day when they can)."""
     if not recurrence:
@@ -49,7 +53,7 @@ def _periods_later(due: datetime, recurrence: str, tz: str, periods: int) -> dat
     elif recurrence == "weekly":
         nxt = local + timedelta(weeks=periods)
     else:
-        months = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence] * periods
+        months = PERIOD_MONTHS[recurrence] * periods
         month_index = local.month - 1 + months
         year, month = local.year + month_index // 12, month_index % 12 + 1
         day = min(local.day, calendar.monthrange(year, month)[1])
@@ -61,7 +65,8 @@ def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetim
     """`due` if it is still ahead, else the first occurrence of its series after `now`.
 
     Counted in whole periods from `due` itself, not step by step, so '31/10 hằng tháng' set in
-    December starts on 31/12 (not 30/12 by way of 30/11)."""
+    December starts on 31/12 (not 30/12 by way of 30/11). The dispatcher's later steps count
+    from the previous reminder (next_occurrence), so after a shorter month they keep its day."""
     if due > now or not recurrence:
         return due
     zone = ZoneInfo(tz)
@@ -70,7 +75,7 @@ def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetim
     if recurrence in ("daily", "weekly"):
         periods = (here.date() - start.date()).days // (1 if recurrence == "daily" else 7)
     else:
-        step = {"monthly": 1, "quarterly": 3, "yearly": 12}[recurrence]
+        step = PERIOD_MONTHS[recurrence]
         periods = ((here.year - start.year) * 12 + here.month - start.month) // step
     periods = max(periods, 1)
     while (nxt := _periods_later(due, recurrence, tz, periods)) <= now:
@@ -81,7 +86,7 @@ def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetim
 def shift_params(params: dict[str, str], recurrence: str) -> dict[str, str]:
     """Dates inside a recurring reminder's text move with it (next year's AGM deadline is next
     year's, not this year's). Dates are 'dd/mm/YYYY' strings under keys ending in 'deadline'."""
-    months = {"monthly": 1, "quarterly": 3, "yearly": 12}.get(recurrence)
+    months = PERIOD_MONTHS.get(recurrence)
     days = {"daily": 1, "weekly": 7}.get(recurrence)
     out = dict(params)
     for key, value in params.items():
@@ -255,7 +260,7 @@ async def list_my_reminders(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
 def _class_buttons(row: Reminder, lang: str) -> tuple[tuple[Button, ...], ...]:
     """A class reminder's text ends 'bấm nút bên dưới để nhường chỗ': the button it means."""
     if row.kind == "class" and row.class_id:
-        return ((Button(label("btn_cannot_come", lang), f"cls:leave:{row.class_id}"),),)
+        return ((leave_button(row.class_id, lang),),)
     return ()
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from handlers import forms
 from handlers.classes.reminders import cancel_for, schedule_for
-from handlers.classes.view import TOPICS, describe, ics
+from handlers.classes.view import TOPICS, describe, ics, leave_button
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.registration.fields import clean_name, normalise_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
@@ -36,7 +36,7 @@ def class_buttons(
 ) -> tuple[tuple[Button, ...], ...]:
     """Enrol, or give the seat back when the person holds one (`place`: enrolled, waiting)."""
     first = (
-        Button(label("btn_cannot_come", lang), f"cls:leave:{cls.id}")
+        leave_button(cls.id, lang)
         if place
         else Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}")
     )

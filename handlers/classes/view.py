@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.types import Ctx
+from handlers.types import Button, Ctx
 from messages.i18n import Markup, label, t
 from messages.locations import place_name
 from messages.timefmt import local_time
@@ -12,6 +12,11 @@ from storage.models import TrainingClass
 
 TOPICS = ("luat", "quan_ly", "ke_toan", "chuyen_doi_so", "xuc_tien", "khac")
 AUDIENCES = ("everyone", "leaders", "members", "founders")
+
+
+def leave_button(class_id: int, lang: str) -> Button:
+    """«Tôi không đi được»: gives the seat back (asks first), on class cards and reminders."""
+    return Button(label("btn_cannot_come", lang), f"cls:leave:{class_id}")
 
 
 def where(cls: TrainingClass, lang: str) -> str:

@@ -164,7 +164,8 @@ REPEATING = [
     # Typed after 07:00 on 06/12 itself: next week.
     ("7h 6/12 hop to hang tuan", NOW, local(2026, 12, 13, 7), "hằng tuần"),
     ("7h hôm nay tưới cây hàng ngày", NOW, local(2026, 12, 7, 7), "hằng ngày"),
-    # The 31st stays the 31st where the month has one (as the dispatcher does).
+    # The first reminder keeps the 31st where its month has one (later ones, counted from the
+    # previous reminder, keep a shorter month's last day: a known limit).
     ("8h 31/10 chốt sổ hàng tháng", NOW, local(2026, 12, 31, 8), "hằng tháng"),
     ("8h 30/11 chốt sổ hằng tháng", local(2027, 1, 31, 9), local(2027, 2, 28, 8), "tháng"),
     ("8h 5/12 hop dai hoi hang nam", NOW, local(2027, 12, 5, 8), "hằng năm"),

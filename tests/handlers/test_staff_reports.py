@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import HtxApp
 from bot.settings import Settings
 from tests.conftest import ADMIN_ID, Chat
 from tests.handlers.test_registration_fields import fill
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
 
 async def test_the_report_counts_communes_by_name(app: HtxApp, chat: Chat):
     await fill(chat)
     admin = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
-    [report] = await admin.say(f"/baocao {datetime.now(UTC).year}")
+    [report] = await admin.say(f"/baocao {datetime.now(VIETNAM).year}")  # the report's year
     lines = report.text.splitlines()
     heading = lines.index("<b>Theo xã/phường (1/1 nơi nhiều nhất)</b>")
     assert lines[heading + 1] == "• Phường Ninh Kiều (Thành phố Cần Thơ): 1"
