@@ -138,25 +138,28 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-async def test_requests_go_through_the_proxy_the_environment_sets(server, no_proxies):
-    """HTTP_PROXY is honoured, with its credentials, as python-telegram-bot's httpx does."""
+async def _through_proxy(
+    server: tuple[Server, str], no_proxies: pytest.MonkeyPatch, proxy: str
+) -> Server:
+    """A message to an unreachable Bot API with HTTP_PROXY = `proxy` ({port}: the fake's), which
+    answers as the proxy: only there can it have seen that API's host."""
     fake, url = server
-    proxy_port = url.split(":")[2].split("/")[0]
-    no_proxies.setenv("HTTP_PROXY", f"http://htx:b%40t@127.0.0.1:{proxy_port}")
+    no_proxies.setenv("HTTP_PROXY", proxy.format(port=url.split(":")[2].split("/")[0]))
     async with _bot("http://api.telegram.invalid/bot") as bot:
         await bot.send_message(5, "qua proxy")
-    # The fake answers as the proxy: it sees the Bot API's host, which it alone could reach.
     assert [host for host, _ in fake.hosts] == ["api.telegram.invalid"] * 2  # getMe, send
+    return fake
+
+
+async def test_requests_go_through_the_proxy_the_environment_sets(server, no_proxies):
+    """HTTP_PROXY is honoured, with its credentials, as python-telegram-bot's httpx does."""
+    fake = await _through_proxy(server, no_proxies, "http://htx:b%40t@127.0.0.1:{port}")
     assert {auth for _, auth in fake.hosts} == {"Basic aHR4OmJAdA=="}  # htx:b@t
 
 
 async def test_a_proxy_without_a_scheme_is_http_as_httpx_reads_it(server, no_proxies):
-    fake, url = server
-    proxy_port = url.split(":")[2].split("/")[0]
-    no_proxies.setenv("HTTP_PROXY", f"127.0.0.1:{proxy_port}")
-    async with _bot("http://api.telegram.invalid/bot") as bot:
-        await bot.send_message(5, "qua proxy")
-    assert [host for host, _ in fake.hosts] == ["api.telegram.invalid"] * 2
+    fake = await _through_proxy(server, no_proxies, "127.0.0.1:{port}")
+    assert {auth for _, auth in fake.hosts} == {None}
 
 
 async def test_a_proxy_aiohttp_cannot_use_is_skipped_with_a_warning(server, no_proxies, caplog):
