@@ -188,7 +188,7 @@ async def read_members(event: InboundEvent, value: str | None, ctx: Ctx, data: D
     return Parsed(members, replies=notes)
 
 
-# The support question's choices, in the order they are shown.
+# The support question's choices: each support, and «Xong».
 SUPPORT_CHOICES = (*f.SUPPORTS, "__done")
 
 
@@ -196,10 +196,9 @@ def ask_support(ctx: Ctx, data: Data) -> Reply:
     chosen = set(data["_support"] if "_support" in data else data.get("support") or [])
     buttons = [
         choice(v, ("☑️ " if v in chosen else "") + label(f"support_{v}", ctx.lang))
-        if v != "__done"
-        else choice(v, label("btn_done", ctx.lang))
-        for v in SUPPORT_CHOICES
+        for v in f.SUPPORTS
     ]
+    buttons.append(choice("__done", label("btn_done", ctx.lang)))
     return Reply(t("reg_ask_support", ctx.lang), buttons=_rows(buttons))
 
 
