@@ -158,7 +158,8 @@ def _missed_deadline(meeting: date, year_end: date, deadline: date) -> date | No
     ends (`year_end`), it can only be the previous year's meeting, whose deadline has passed
     (fiscal year to 30/06, typed in December, meeting in January); after it, this year's."""
     if meeting <= year_end:
-        previous = add_months(_last_valid(year_end.year - 1, year_end.month, year_end.day), 4)
+        last_year = _last_valid(year_end.year - 1, year_end.month, year_end.day)
+        previous = add_months(last_year, AGM_MONTHS)
         return previous if meeting > previous else None
     return deadline if meeting > deadline else None
 
