@@ -9,7 +9,6 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from bot.app import HtxApp
 from bot.logs import setup_logging
@@ -158,6 +157,7 @@ async def report_registrations(settings: Settings, *, year: int | None) -> int:
     from bot.app import load_targets
     from bot.render import markup_to_plain
     from handlers.registration.report import report_text
+    from messages.timefmt import local_day
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
     from storage.models import utcnow
@@ -169,7 +169,7 @@ async def report_registrations(settings: Settings, *, year: int | None) -> int:
             # The year in Vietnam: on 31 December from 17:00 UTC it is already the next.
             text = await report_text(
                 session,
-                year=year or utcnow().astimezone(ZoneInfo(settings.timezone)).year,
+                year=year or local_day(utcnow(), settings.timezone).year,
                 targets=load_targets(settings.targets_file),
                 tz=settings.timezone,
             )

@@ -17,7 +17,7 @@ from handlers.menu import menu_reply
 from handlers.reminders import next_occurrence, shift_params
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
-from messages.timefmt import local_date
+from messages.timefmt import local_date, local_day
 from messages.vi_datetime import parse_vi_datetime
 from storage.forms import clear_form
 from storage.reminders import add_reminder, cancel_where
@@ -86,7 +86,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
     tz, now, user = ctx.config.timezone, ctx.now, ctx.user
     add_role(user, "leader")  # they run a co-op: staff can address co-op leaders as a group
     day, month = (int(x) for x in data["year_end"].split("/"))
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = local_day(now, tz)
     # The latest fiscal year end, or the coming one once its meeting deadline has passed (in
     # February, a year ended 31/12 still has its meeting due by 30/04 of this year).
     year_end = _last_valid(today.year, month, day)
@@ -130,7 +130,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
     late: list[Reply] = []
     if data.get("meeting"):
         meeting = datetime.fromisoformat(data["meeting"])
-        missed = _missed_deadline(meeting.astimezone(ZoneInfo(tz)).date(), year_end, deadline)
+        missed = _missed_deadline(local_day(meeting, tz), year_end, deadline)
         if missed is not None:
             # Still scheduled (they may have their reasons), but they must know it is late.
             late.append(
@@ -146,7 +146,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
         notice_by = meeting - timedelta(days=NOTICE_DAYS)
         await add(
             "rem_legal_notice",
-            _at_eight(notice_by.astimezone(ZoneInfo(tz)).date() - timedelta(days=2), tz),
+            _at_eight(local_day(notice_by, tz) - timedelta(days=2), tz),
             {"meeting": local_date(meeting, tz), "notice_by": local_date(notice_by, tz)},
         )
     await add("rem_legal_board", _at_eight(add_months(today, 3), tz), {}, BOARD_RECURRENCE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -15,6 +15,11 @@ def local_time(moment: datetime, tz: str, lang: str = "vi") -> str:
     if lang == "en":
         return f"{WEEKDAYS_EN[here.weekday()]}, {here:%d/%m/%Y} at {here:%H:%M}"
     return f"{WEEKDAYS_VI[here.weekday()]}, {here:%d/%m/%Y} lúc {here:%H:%M}"
+
+
+def local_day(moment: datetime, tz: str) -> date:
+    """The calendar day there: before 07:00 in Vietnam, UTC is still on the day before."""
+    return moment.astimezone(ZoneInfo(tz)).date()
 
 
 def local_date(moment: datetime, tz: str) -> str:

@@ -4,12 +4,12 @@ claimed them, or the staff chats when nobody has."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.types import HandlerConfig
+from messages.timefmt import local_day
 from storage.models import Registration
 from storage.reminders import add_reminder
 from storage.users import find_user
@@ -24,7 +24,7 @@ async def remind_stale_registrations(
             Registration.status == "moi", Registration.created_at < now - timedelta(days=days)
         )
     )
-    today = now.astimezone(ZoneInfo(config.timezone)).date().isoformat()
+    today = local_day(now, config.timezone).isoformat()
     made = 0
     for reg in rows:
         params = {"ref": reg.ref or "", "id": str(reg.id), "days": str(days)}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.report import report_text
 from handlers.types import Attachment, Ctx, InboundEvent, Reply
 from messages.i18n import t
+from messages.timefmt import local_day
 from storage import audit
 from storage.registrations import matching
 
@@ -16,8 +16,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _today(ctx: Ctx) -> date:
-    """Staff's date, not UTC's: before 07:00 in Vietnam, UTC is still on the day before."""
-    return ctx.now.astimezone(ZoneInfo(ctx.config.timezone)).date()
+    """Staff's date, not UTC's."""
+    return local_day(ctx.now, ctx.config.timezone)
 
 
 async def show_registration_report(
