@@ -3,8 +3,9 @@
 python-telegram-bot lets an application bring its own HTTP client (telegram.request.
 BaseRequest). We do, because the Bot API calls were the largest part of the bot's CPU: in
 bench/e2e_throughput.py httpx took ~1.2 ms of CPU per sendMessage with 8 sends under way, and
-aiohttp ~0.3 ms. Requests are the same as python-telegram-bot's own: form-encoded parameters,
-multipart when there are files, its user agent, proxies from the environment.
+aiohttp ~0.3 ms. Requests carry what python-telegram-bot's own carry (its user agent, proxies
+from the environment, multipart when there are files), but other calls send their parameters
+as JSON rather than as a form, and answers are read with orjson: together another ~0.2 ms.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
+import orjson
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -105,6 +107,15 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """Telegram's answer, read with orjson (a fifth of json's time on an update batch);
+        what orjson refuses, such as broken UTF-8, goes to python-telegram-bot's own reader."""
+        try:
+            return orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return BaseRequest.parse_json_payload(payload)
+
     def _proxy_for(self, url: str) -> _Proxy:
         # HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read once per host, as httpx reads them once
         # per client. aiohttp's own trust_env reads them, and ~/.netrc, on a worker thread for
@@ -139,11 +150,16 @@ class AiohttpRequest(BaseRequest):
 
 
 def _body(request_data: RequestData | None) -> Any:
-    """Form-encoded parameters, or multipart with the files (as python-telegram-bot sends)."""
+    """The parameters as JSON, or multipart with the files (as python-telegram-bot sends)."""
     if request_data is None:
         return None
     if not request_data.contains_files:
-        return request_data.json_parameters
+        # The Bot API takes JSON for every call without files. python-telegram-bot sends a
+        # form, which costs a JSON encoding of each nested parameter and then percent-encoding
+        # the lot (three bytes for each of Vietnamese's accented letters).
+        return aiohttp.BytesPayload(
+            orjson.dumps(request_data.parameters), content_type="application/json"
+        )
     form = aiohttp.FormData(quote_fields=False)  # UTF-8 file names as they are, as httpx
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
