@@ -44,6 +44,14 @@ def next_occurrence(due: datetime, recurrence: str, tz: str) -> datetime | None:
     return _periods_later(due, recurrence, tz, 1)
 
 
+def series_next(row: Reminder, tz: str) -> datetime | None:
+    """The reminder after `row` in its series: a whole number of periods after the series'
+    start, the first such time after `row` was due."""
+    if not row.recurrence:
+        return None
+    return first_occurrence_after(row.series_start or row.due_at, row.recurrence, tz, row.due_at)
+
+
 def _periods_later(due: datetime, recurrence: str, tz: str, periods: int) -> datetime:
     """`due` moved on by whole periods at the same local wall-clock time; a month without the
     day (31/11) gets its last day, counted from `due`'s own day."""
@@ -65,8 +73,8 @@ def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetim
     """`due` if it is still ahead, else the first occurrence of its series after `now`.
 
     Counted in whole periods from `due` itself, not step by step, so '31/10 hằng tháng' set in
-    December starts on 31/12 (not 30/12 by way of 30/11). The dispatcher's later steps count
-    from the previous reminder (next_occurrence), so after a shorter month they keep its day."""
+    December starts on 31/12 (not 30/12 by way of 30/11). The dispatcher counts the later
+    reminders the same way, from the series' start (series_next)."""
     if due > now or not recurrence:
         return due
     zone = ZoneInfo(tz)
@@ -133,7 +141,7 @@ async def add_next_occurrence(
     session: AsyncSession, row: Reminder, *, now: datetime, tz: str
 ) -> bool:
     """The next reminder of a recurring series (its dates moved along); False if none."""
-    nxt = next_occurrence(row.due_at, row.recurrence, tz)
+    nxt = series_next(row, tz)
     if nxt is None:
         return False
     return await add_reminder(
@@ -147,6 +155,7 @@ async def add_next_occurrence(
         due_at=nxt,
         expires_at=nxt + (row.expires_at - row.due_at),
         recurrence=row.recurrence,
+        series_start=row.series_start or row.due_at,
         user_chose_time=row.user_chose_time,
         class_id=row.class_id,
         idempotency_key=f"{row.idempotency_key[:100]}#{nxt.isoformat()}",
@@ -299,7 +308,7 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             await cancel_where(ctx.session, reminder_id=row.id)
             # Snoozing one occurrence keeps the series going.
             await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
-            nxt = next_occurrence(row.due_at, row.recurrence, ctx.config.timezone)
+            nxt = series_next(row, ctx.config.timezone)
             if nxt is not None and later >= nxt:
                 # A daily reminder snoozed a day: its next occurrence already comes then, and a
                 # copy beside it would remind twice at once.

@@ -232,6 +232,10 @@ class Reminder(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
     recurrence: Mapped[str] = mapped_column(String(16), default="")
+    # A recurring series' first due time: each later reminder is a whole number of periods
+    # after it, so '31 hằng tháng' is back on the 31st after February, and a reminder sent
+    # late (quiet hours, a retry) does not move the ones after it. None: count from due_at.
+    series_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_chose_time: Mapped[bool] = mapped_column(default=False)
     class_id: Mapped[int | None] = mapped_column(
         ForeignKey("classes.id", ondelete="CASCADE"), index=True

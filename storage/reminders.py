@@ -30,6 +30,8 @@ async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
         **fields,
     }
     values.setdefault("created_at", values["due_at"])
+    if values["recurrence"]:
+        values.setdefault("series_start", values["due_at"])
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(Reminder).values(**values)
@@ -40,6 +42,7 @@ async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
             "expires_at",
             "params",
             "recurrence",
+            "series_start",
             "user_chose_time",
             "chat_id",
             "message_key",

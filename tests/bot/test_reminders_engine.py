@@ -8,9 +8,10 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import HtxApp
 from bot.dispatcher import Dispatcher
@@ -180,6 +181,31 @@ async def test_recurring_reminder_schedules_the_next_one(tmp_path: Path, db_url:
     async with app.sessions() as s:
         nxt = await s.scalar(select(Reminder).where(Reminder.status == "pending"))
     assert nxt.due_at == NOON - timedelta(seconds=1) + timedelta(days=1)
+    await app.close()
+
+
+async def test_a_monthly_reminder_on_the_31st_comes_back_to_the_31st(tmp_path: Path, db_url: str):
+    """After February it is the 31st again where a month has one, not the 28th for ever; and a
+    retry that sent one late does not move the ones after it."""
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    first = datetime(2027, 1, 31, 8, 0, tzinfo=vn).astimezone(UTC)
+    clock, rec = Clock(first), Recorder()
+    app = await make_app(tmp_path, clock, rec, db_url)
+    await seed(app, 1, first, recurrence="monthly")
+    dispatcher = Dispatcher(app, quiet=QUIET)
+    seen = []
+    for _ in range(4):
+        async with app.sessions() as s:
+            due = await s.scalar(select(Reminder.due_at).where(Reminder.status == "pending"))
+        seen.append(f"{due.astimezone(vn):%d/%m %H:%M}")
+        clock.now = due + timedelta(minutes=10)  # as a retry would send it
+        async with app.sessions() as s:
+            await s.execute(
+                update(Reminder).where(Reminder.due_at == due).values(due_at=clock.now)
+            )
+            await s.commit()
+        await dispatcher.tick()
+    assert seen == ["31/01 08:00", "28/02 08:00", "31/03 08:00", "30/04 08:00"]
     await app.close()
 
 
