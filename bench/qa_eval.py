@@ -1,7 +1,8 @@
 """Quality of question answering over the labelled set bench/qa_eval_set.yaml.
 
 The heldout set was written by someone who saw neither the search code nor the tuning set.
-Prints top-1 / top-3 accuracy with and without diacritics, the off-topic rejection rate, and the
+Prints top-1 / top-3 accuracy with and without diacritics, the off-topic rejection rate (and how
+many off-topic questions are told so, with no suggestions), and the
 same figures for a plain BM25 baseline (lowercased words, no Vietnamese handling) side by side.
 An answer is right when it explains one of the labelled (document, article) pairs: an article
 entry explains its own article only; an FAQ or policy entry explains every article it cites.
@@ -112,10 +113,14 @@ def evaluate(which: str, show_misses: bool) -> None:
             ("bm25", base, base_conf),
         ):
             s = stats[name]
+            # Told "not about co-ops", with no suggestions (htxbot only).
+            told_off = name == "htxbot" and answer.off_topic and not confident
             if case.offtopic:
                 s["off"] += 1
                 s["off_rejected"] += not confident
+                s["off_told"] += told_off
                 continue
+            s["on_told_off"] += told_off
             group = "d" if case.diacritics else "n"
             s[group] += 1
             s[group + "1"] += bool(cites) and bool(cites[0] & case.accept)
@@ -144,6 +149,8 @@ def evaluate(which: str, show_misses: bool) -> None:
         print(f"{title:34}{pct(a[key], a[whole]):>20}{pct(b[key], b[whole]):>22}")
     a = stats["htxbot"]
     print(f"{'on-topic answered confidently':34}{pct(a['on_confident'], n_on):>20}")
+    print(f"{'off-topic → told so':34}{pct(a['off_told'], a['off']):>20}")
+    print(f"{'on-topic → told off-topic':34}{pct(a['on_told_off'], n_on):>20}")
 
 
 if __name__ == "__main__":

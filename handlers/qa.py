@@ -71,6 +71,11 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
         return [_answer_reply(ctx, entries[0], entries[1:])]
     draft = await draft_question(ctx.session, ctx.user.id, query, ctx.now)
     send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{draft.id}"),)
+    if result.off_topic:
+        # Entries that share a word with "giá lúa hôm nay" would only puzzle: say what the bot
+        # answers instead. Staff may still help, so the question can go to them.
+        menu = (Button(label("btn_menu", ctx.lang), "menu:main"),)
+        return [Reply(t("qa_off_topic", ctx.lang, query=query), buttons=(send, menu))]
     key = "qa_not_sure" if entries else "qa_no_match"
     rows = (*_entry_buttons(entries[:MAX_RELATED]), send)
     return [Reply(t(key, ctx.lang, query=query), buttons=rows)]

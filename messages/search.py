@@ -128,6 +128,8 @@ class Answer:
     confident: bool
     hits: tuple[Hit, ...]
     article_lookup: bool = False
+    # Not about co-ops at all (weather, lottery, a company): the hits are only word overlaps.
+    off_topic: bool = False
 
 
 def terms(tokens: list[str]) -> list[str]:
@@ -331,7 +333,7 @@ class QAIndex:
         bm25 = self._bm25(terms(tokens))
         best_bm25 = float(bm25.max()) if len(bm25) else 0.0
         if best_bm25 <= 0:
-            return Answer(query, False, ())
+            return Answer(query, False, (), off_topic=not in_scope(tokens))
         k = min(CANDIDATES, len(bm25))
         top_ids = np.argpartition(-bm25, k - 1)[:k]
         candidates = [int(i) for i in top_ids if bm25[i] > 0]
@@ -362,7 +364,7 @@ class QAIndex:
         confident = (
             in_scope(tokens) and coverage >= self.min_confidence and not _only_a_topic(tokens)
         )
-        return Answer(query, confident, hits)
+        return Answer(query, confident, hits, off_topic=not in_scope(tokens))
 
 
 def _only_a_topic(tokens: list[str]) -> bool:

@@ -158,6 +158,8 @@ DOMAIN_TERMS = frozenset(
         "bao cao tai chinh",
         "gop du",
         "cam ket gop",
+        "bieu quyet",
+        "nganh nghe",
     }
 )
 # Other kinds of organisation: a question about them is another law's, unless it also names

@@ -161,6 +161,22 @@ async def test_a_number_emoji_or_punctuation_is_not_a_question_for_staff(app: Ht
     assert any(b.payload.startswith("ask:send:") for row in unsure.buttons for b in row)
 
 
+async def test_a_question_not_about_coops_is_told_so_without_unrelated_suggestions(chat: Chat):
+    """'Giá lúa' shares words with entries on farming co-ops, but suggesting them would only
+    puzzle: the reply says what the bot answers, and the question can still go to staff."""
+    for typed in ("giá lúa hôm nay bao nhiêu", "thoi tiet ngay mai the nao", "<b>xổ số</b>"):
+        [reply] = await chat.say(typed)
+        payloads = [b.payload for row in reply.buttons for b in row]
+        assert "không thuộc chuyện hợp tác xã" in reply.text, reply.text
+        assert not any(p.startswith("qa:") for p in payloads), payloads
+        assert any(p.startswith("ask:send:") for p in payloads) and "menu:main" in payloads
+    assert "<i>&lt;b&gt;xổ số&lt;/b&gt;</i>" in reply.text
+    # A co-op question the bot is unsure of still gets the entries it might mean.
+    [unsure] = await chat.say("htx trồng lúa có được cấp drone phun thuốc không")
+    assert any(b.payload.startswith("qa:") for row in unsure.buttons for b in row)
+    assert "không thuộc chuyện hợp tác xã" not in unsure.text
+
+
 async def test_article_lookup_takes_only_the_two_laws_years(chat: Chat):
     [old] = await chat.say("/dieu 17 2012")
     assert "Căn cứ: Điều 17 Luật HTX 2012" in old.text
