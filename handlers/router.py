@@ -26,6 +26,7 @@ from handlers import (
 from handlers.classes import farmer as cls_farmer
 from handlers.classes import staff as cls_staff
 from handlers.classes.create_form import CREATE_FORM
+from handlers.classes.edit_form import EDIT_FORM
 from handlers.registration import farmer as reg_farmer
 from handlers.registration import staff as reg_staff
 from handlers.registration import staff_reports as reg_reports
@@ -146,7 +147,7 @@ FORMS = {
         reg_staff.STATUS_FORM,
         cls_farmer.ENROL_FORM,
         CREATE_FORM,
-        cls_staff.EDIT_FORM,
+        EDIT_FORM,
         legal_calendar.LEGAL_FORM,
         broadcasts.BROADCAST_FORM,
     )
@@ -154,7 +155,7 @@ FORMS = {
 STAFF_FORMS = {
     reg_staff.STATUS_FORM.name,
     CREATE_FORM.name,
-    cls_staff.EDIT_FORM.name,
+    EDIT_FORM.name,
     broadcasts.BROADCAST_FORM.name,
 }
 # `/start lop_12` (a class's deep link or QR code) opens that class.

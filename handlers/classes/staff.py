@@ -1,33 +1,28 @@
-"""Staff side of a class: roster, attendance, exports, QR poster, edit, reschedule, cancel —
-everyone enrolled or waiting is told what changed in one message."""
+"""Staff side of a class: roster, attendance, exports, QR poster, publish, cancel (everyone
+enrolled or waiting is told in one message), and the way into a change (classes/edit_form)."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
 
 import segno
 
 from handlers import forms
-from handlers.classes.create_form import CREATE_FORM, announce_button, parse_duration
-from handlers.classes.farmer import schedule_reminders
+from handlers.classes.create_form import CREATE_FORM, announce_button
+from handlers.classes.edit_form import EDIT_FORM, EDITABLE, tell_everyone
 from handlers.classes.reminders import cancel_for
 from handlers.classes.roster_files import roster_csv, roster_xlsx
 from handlers.classes.view import describe
-from handlers.forms import Data, Form, Parsed, Step
 from handlers.registration.fields import display_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.timefmt import local_time
-from messages.vi_datetime import parse_vi_datetime
 from storage import audit
 from storage.broadcasts import count_audience, create_broadcast
-from storage.classes import grow_capacity, roster
-from storage.forms import clear_form
+from storage.classes import roster
 from storage.models import Enrolment, TrainingClass, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EDITABLE = ("start", "place", "capacity", "duration")
 ATTENDANCE_PAGE = 40
 
 
@@ -98,19 +93,6 @@ def _person(user: User) -> str:
     return f"{name} ({display_phone(user.phone)})" if user.phone else name
 
 
-async def _tell_everyone(ctx: Ctx, cls: TrainingClass, key: str, **params: object) -> list[Reply]:
-    replies = []
-    for _, user in await roster(ctx.session, cls.id):
-        replies.append(
-            Reply(
-                t(key, user.language, title=cls.title, **params),
-                chat_id=user.chat_id,
-                channel=user.channel,
-            )
-        )
-    return replies
-
-
 async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Staff class buttons: publish, attendance, exports, QR, edit, cancel."""
     action, rest = (args[0] if args else ""), args[1:]
@@ -175,7 +157,7 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
     if action == "cancel_yes" and cls.status != "cancelled":
         cls.status, cls.updated_at = "cancelled", ctx.now
         await cancel_for(ctx.session, cls.id)
-        told = await _tell_everyone(
+        told = await tell_everyone(
             ctx, cls, "cls_told_cancelled", when=local_time(cls.starts_at, tz)
         )
         return [Reply(t("cls_cancelled", ctx.lang, title=cls.title, n=len(told))), *told]
@@ -211,99 +193,6 @@ async def _toggle_attendance(ctx: Ctx, enrolment_id: int, page: int) -> list[Rep
     cls = await ctx.session.get(TrainingClass, enrolment.class_id)
     assert cls is not None
     return await _attendance_sheet(ctx, cls, page)
-
-
-def ask_new_value(ctx: Ctx, data: Data) -> Reply:
-    return Reply(t(f"cls_ask_new_{data['field']}", ctx.lang))
-
-
-async def read_new_value(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    text = (event.text or "").strip()
-    field = data["field"]
-    if field == "start":
-        parsed = parse_vi_datetime(text, ctx.now, ctx.config.timezone)
-        if parsed is None or not parsed.explicit_time or parsed.when <= ctx.now:
-            return Parsed(error="cls_bad_start")
-        return Parsed(parsed.when.isoformat(), done=True)
-    if field == "capacity":
-        ok = text.isdecimal() and 1 <= int(text) <= 10_000
-        return Parsed(int(text), done=True) if ok else Parsed(error="cls_bad_capacity")
-    if field == "duration":
-        minutes = parse_duration(text)
-        return Parsed(minutes, done=True) if minutes else Parsed(error="cls_bad_duration")
-    return Parsed(text[:300], done=True) if len(text) >= 3 else Parsed(error="cls_bad_place")
-
-
-async def apply_change(ctx: Ctx, data: Data) -> list[Reply]:
-    """Save the new value and tell everyone enrolled or waiting, in one message each."""
-    await clear_form(ctx.session, ctx.user.id)
-    cls = await ctx.session.get(TrainingClass, int(data["id"]))
-    if cls is None:
-        return [Reply(t("cls_not_found", ctx.lang))]
-    field, new, tz = data["field"], data["value"], ctx.config.timezone
-    promoted: list[Enrolment] = []
-    if field == "start":
-        moved = datetime.fromisoformat(new) - cls.starts_at
-        before, after = local_time(cls.starts_at, tz), local_time(datetime.fromisoformat(new), tz)
-        cls.starts_at = datetime.fromisoformat(new)
-        cls.deadline_at = (
-            min(cls.deadline_at + moved, cls.starts_at)
-            if moved > timedelta(0)
-            else min(cls.deadline_at, cls.starts_at)
-        )
-    elif field == "place":
-        before, after = cls.place or cls.online_link, new
-        if new.startswith(("http://", "https://")):
-            cls.online_link = new
-        else:
-            cls.place = new
-    elif field == "duration":
-        before, after = str(cls.duration_minutes), str(new)
-        cls.duration_minutes = new
-    else:
-        before, after = str(cls.capacity), str(new)
-        promoted = await grow_capacity(ctx.session, cls, int(new), ctx.now)
-    cls.updated_at = ctx.now
-    await ctx.session.flush()
-    # Reminders carry the time and place: rebuild them for everyone now enrolled.
-    await cancel_for(ctx.session, cls.id)
-    for enrolment, person in await roster(ctx.session, cls.id):
-        if enrolment.status == "enrolled":
-            await schedule_reminders(ctx, cls, person)
-    await audit.record(
-        ctx.session,
-        actor=ctx.actor,
-        action=f"class_change_{field}",
-        target=str(cls.id),
-        detail=f"{before} → {after}",
-    )
-    what = label(f"cls_field_{field}", ctx.lang)
-    told = (
-        await _tell_everyone(ctx, cls, "cls_told_changed", what=what, before=before, after=after)
-        if field != "capacity"
-        else []
-    )
-    for enrolment in promoted:
-        user = next(
-            (u for e, u in await roster(ctx.session, cls.id) if e.id == enrolment.id), None
-        )
-        if user is not None:
-            told.append(
-                Reply(
-                    t("cls_promoted", user.language, title=cls.title),
-                    chat_id=user.chat_id,
-                    channel=user.channel,
-                )
-            )
-    return [
-        Reply(t("cls_changed", ctx.lang, what=what, before=before, after=after, n=len(told))),
-        *told,
-    ]
-
-
-EDIT_FORM = Form(
-    "class_edit", (Step("value", ask_new_value, read_new_value),), apply_change, show_back=False
-)
 
 
 async def send_qr(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:

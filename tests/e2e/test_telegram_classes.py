@@ -97,11 +97,13 @@ async def test_class_lifecycle(tg: FakeTelegram, telegram_bot: TelegramChannel):
     assert sorted(states.values()) == ["cancelled", "enrolled", "enrolled"]
     assert cls.seats_taken == 2
 
-    # Reschedule: everyone enrolled hears it once; then cancel the class.
+    # Reschedule, confirmed first: everyone enrolled hears it once; then cancel the class.
     [roster] = await staff.say(f"/dslop {cls.id}")
     await staff.press(value_of(roster, "Đổi lịch"))
-    [changed] = await staff.say("14h 6/12/2099")
-    assert "báo 2 người" in changed["text"]
+    [confirm] = await staff.say("14h 6/12/2099")
+    assert "báo ngay cho 2 người" in confirm["text"]
+    [changed] = await staff.press(value_of(confirm, "Xác nhận"))
+    assert "Đã báo 2 người" in changed["text"]
     [told_b] = await b._next()
     assert "05/12/2099 lúc 08:00" in told_b["text"] and "06/12/2099 lúc 14:00" in told_b["text"]
     await c._next()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import HtxApp
+from handlers.forms import VALUE
 from handlers.registration.export import safe_cell
 from handlers.reminders import shift_params
 from storage.classes import create_class
@@ -141,7 +142,8 @@ async def test_rescheduling_a_class_moves_its_reminders(app: HtxApp):
         }
     admin = Chat(app, user_id="777", channel="telegram")
     await admin.press(f"clss:edit_start:{cid}")
-    [changed, *_] = await admin.say("14h 6/12/2099")
+    await admin.say("14h 6/12/2099")
+    [changed, *_] = await admin.press(VALUE + "yes")
     assert "Đã đổi" in changed.text
     async with app.sessions() as s:
         pending = list(await s.scalars(select(Reminder).where(Reminder.status == "pending")))
@@ -176,3 +178,34 @@ async def test_roster_of_a_class_that_does_not_exist_says_so(app: HtxApp):
     assert "Không tìm thấy lớp này" in missing.text
     [usage] = await staff.say("/dslop")
     assert "Không tìm thấy" not in usage.text
+
+
+async def test_a_class_change_is_shown_and_confirmed_before_anyone_is_told(app: HtxApp):
+    """A typo in the new time must not reach every farmer: staff see the change, the new
+    enrolment deadline and how many will be told, and may type it again."""
+    cid = await known_users_and_class(app, seats=1, people=2)
+    for i in range(2):  # one enrolled, one waiting: both are told
+        await Chat(app, user_id=f"u{i}").press(f"cls:enrol:{cid}")
+    async with app.sessions() as s:
+        cls = await s.get(TrainingClass, cid)
+        starts, deadline = cls.starts_at, cls.deadline_at
+    admin = Chat(app, user_id="777", channel="telegram")
+    await admin.press(f"clss:edit_start:{cid}")
+    [confirm] = await admin.say("14h 6/12/2099")
+    assert "06/12/2099 lúc 14:00" in confirm.text and "Hạn đăng ký theo đó thành" in confirm.text
+    assert "báo ngay cho 2 người" in confirm.text
+    [again] = await admin.press(VALUE + "no")
+    assert "Giờ học mới?" in again.text
+    async with app.sessions() as s:
+        cls = await s.get(TrainingClass, cid)
+        assert (cls.starts_at, cls.deadline_at) == (starts, deadline)  # nothing changed yet
+    await admin.say("15h 6/12/2099")
+    [changed, *told] = await admin.press(VALUE + "yes")
+    assert "Đã đổi" in changed.text and "Đã báo 2 người" in changed.text
+    assert len(told) == 2 and all("15:00" in r.text and r.chat_id for r in told)
+    await admin.press(f"clss:edit_place:{cid}")
+    [confirm] = await admin.say("Nhà văn hoá <b>thôn 3</b>")
+    assert "Nhà văn hoá &lt;b&gt;thôn 3&lt;/b&gt;" in confirm.text  # escaped
+    await admin.say("/huy")
+    async with app.sessions() as s:
+        assert "thôn 3" not in ((await s.get(TrainingClass, cid)).place or "")
