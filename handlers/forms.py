@@ -84,7 +84,7 @@ def with_nav(reply: Reply, ctx: Ctx, back: bool) -> Reply:
 
 async def ask(form: Form, key: str, ctx: Ctx, data: Data) -> list[Reply]:
     """Store that we are at `key` and ask its question."""
-    await set_form(ctx.session, ctx.user.id, form.name, key, data)
+    await set_form(ctx.session, ctx.user.id, form.name, key, data, now=ctx.now)
     first = form.steps[0].key == key
     return [with_nav(form.step(key).prompt(ctx, data), ctx, form.show_back and not first)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -16,8 +17,15 @@ async def get_form(session: AsyncSession, user_id: int) -> FormState | None:
 
 
 async def set_form(
-    session: AsyncSession, user_id: int, form: str, step: str, data: dict[str, Any]
+    session: AsyncSession,
+    user_id: int,
+    form: str,
+    step: str,
+    data: dict[str, Any],
+    now: datetime | None = None,
 ) -> FormState:
+    """Store the step reached, stamped `now`: the app's clock, which a later answer is
+    compared with to tell a paused dialog from one going on."""
     state = await session.get(FormState, user_id)
     if state is None:
         state = FormState(user_id=user_id, form=form, step=step, data=dict(data))
@@ -27,7 +35,7 @@ async def set_form(
         # A JSON column is compared by value: if a nested list or dict was changed in place,
         # the old value looks equal to the new one and nothing would be written.
         flag_modified(state, "data")
-    state.updated_at = utcnow()
+    state.updated_at = now or utcnow()
     await session.flush()
     return state
 

@@ -3,9 +3,12 @@ would then take as its answer."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from bot.app import HtxApp
+from bot.settings import Settings
 from storage.models import Registration
 from tests.conftest import Chat
 
@@ -24,3 +27,18 @@ async def test_asking_a_question_mid_registration_says_to_cancel_first(app: HtxA
     assert "Bạn cứ gõ câu hỏi" in invite.text and not invite.buttons
     async with app.sessions() as s:
         assert await s.scalar(select(Registration)) is None
+
+
+async def test_a_dialog_answered_at_once_is_not_taken_for_a_paused_one(settings: Settings):
+    """Dialog steps are stamped with the app's clock, the one they are compared with: an app
+    whose clock is not the machine's (a test's, or a host's skewed one) must not tell every
+    answer 'you had something half-done'."""
+    app = HtxApp(settings, clock=lambda: datetime(2099, 1, 5, 3, 0, tzinfo=UTC))
+    await app.start()
+    try:
+        chat = Chat(app)
+        await chat.press("menu:register")
+        replies = await chat.say("Thành lập hợp tác xã")
+        assert not any("làm dở" in r.text for r in replies), replies
+    finally:
+        await app.close()
