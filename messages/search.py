@@ -128,7 +128,7 @@ class Answer:
     confident: bool
     hits: tuple[Hit, ...]
     article_lookup: bool = False
-    # Not about co-ops at all (weather, lottery, a company): the hits are only word overlaps.
+    # Not about co-ops at all ("giá lúa hôm nay"): the hits share only single words with it.
     off_topic: bool = False
 
 
@@ -164,6 +164,8 @@ class QAIndex:
         self._by_id: dict[str, Entry] = {}
         self._vocab: set[str] = set()
         self._df: Counter[str] = Counter()
+        # Pairs of adjacent words (either order) in titles, example questions and keywords.
+        self._phrases: set[frozenset[str]] = set()
         for entry in entries:
             if entry.id not in self._by_id:  # a retried update must not index it twice
                 self._add(entry)
@@ -193,6 +195,8 @@ class QAIndex:
             self._df[term] += 1
         self._lengths.append(length)
         self._fuzzy_texts.append([fold(entry.title), *(fold(q) for q in entry.questions)])
+        for text in (entry.title, *entry.questions, *entry.keywords):
+            self._phrases.update(_word_pairs(expand(words(text))))
         if entry.kind == "article" and entry.source and isinstance(entry.article, int):
             self._by_article[(entry.source, entry.article)] = entry
 
@@ -333,7 +337,7 @@ class QAIndex:
         bm25 = self._bm25(terms(tokens))
         best_bm25 = float(bm25.max()) if len(bm25) else 0.0
         if best_bm25 <= 0:
-            return Answer(query, False, (), off_topic=not in_scope(tokens))
+            return Answer(query, False, (), off_topic=self._off_topic(tokens))
         k = min(CANDIDATES, len(bm25))
         top_ids = np.argpartition(-bm25, k - 1)[:k]
         candidates = [int(i) for i in top_ids if bm25[i] > 0]
@@ -364,7 +368,23 @@ class QAIndex:
         confident = (
             in_scope(tokens) and coverage >= self.min_confidence and not _only_a_topic(tokens)
         )
-        return Answer(query, confident, hits, off_topic=not in_scope(tokens))
+        return Answer(query, confident, hits, off_topic=self._off_topic(tokens))
+
+    def _off_topic(self, tokens: list[str]) -> bool:
+        """Names no co-op concept, and has no two words side by side that an entry's title,
+        example questions or keywords have: short co-op questions without a co-op term ("cần
+        mấy người để thành lập", "muốn rút vốn thì làm sao") share such a pair, "giá lúa hôm
+        nay bao nhiêu" or "thời tiết ngày mai" do not."""
+        return not in_scope(tokens) and self._phrases.isdisjoint(_word_pairs(tokens))
+
+
+def _word_pairs(tokens: list[str]) -> set[frozenset[str]]:
+    """Adjacent words, in either order, unless both are stopwords ("bao nhiêu", "thế nào")."""
+    return {
+        frozenset(pair)
+        for pair in itertools.pairwise(tokens)
+        if not (pair[0] in STOPWORDS and pair[1] in STOPWORDS)
+    }
 
 
 def _only_a_topic(tokens: list[str]) -> bool:

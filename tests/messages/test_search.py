@@ -91,6 +91,29 @@ def test_off_topic_is_not_confident(index: QAIndex, query: str):
     assert not index.search(query).confident
 
 
+@pytest.mark.parametrize(
+    ("query", "off_topic"),
+    [
+        ("giá lúa hôm nay bao nhiêu", True),
+        ("thoi tiet ngay mai the nao", True),
+        ("kết quả bóng đá đêm qua", True),
+        # Co-op questions that name no co-op term: still offered the entries they may mean.
+        ("cần mấy người để thành lập", False),
+        ("muốn rút vốn thì làm sao", False),
+        ("thủ tục thành lập như thế nào", False),
+        ("chủ nhiệm có nhiệm kỳ mấy năm", False),
+        ("hợp đồng hợp tác là gì", False),
+        ("thue thu nhap doanh nghiep bao nhieu", False),
+        ("ra khỏi thì có được trả lại tiền không", False),
+        ("tên đặt thế nào", False),
+    ],
+)
+def test_only_questions_sharing_no_phrase_with_the_kb_are_off_topic(
+    index: QAIndex, query: str, off_topic: bool
+):
+    assert index.search(query).off_topic is off_topic
+
+
 def test_published_staff_answers_become_searchable(index: QAIndex):
     from messages.kb import Entry
 
