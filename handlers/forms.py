@@ -9,6 +9,7 @@ Every prompt carries "Quay lại" and "Huỷ". Editing from a summary jumps to a
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -17,7 +18,7 @@ from typing import Any
 from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
-from messages.textnorm import words
+from messages.textnorm import fold, words
 from storage.forms import clear_form, set_form
 from storage.models import FormState
 
@@ -25,6 +26,8 @@ from storage.models import FormState
 # the person has probably forgotten the dialog (it still resumes where it stopped).
 RESUME_AFTER = timedelta(minutes=30)
 VALUE, BACK, CANCEL = "f:v:", "f:back", "f:cancel"
+YES_WORDS = frozenset({"xác nhận", "đúng", "đồng ý", "có", "ok", "vâng", "confirm", "yes"})
+_YES_PLAIN = frozenset(fold(w) for w in YES_WORDS)
 # The navigation typed instead of pressed (channels without buttons, Telegram reply keyboards).
 TYPED_BACK = frozenset({"quay lai", "back", "tro lai"})
 # Not plain "huy": it is also a common given name, typed at the name question.
@@ -70,6 +73,14 @@ class Form:
         keys = [s.key for s in self.steps]
         i = keys.index(key)
         return keys[i + 1] if i + 1 < len(keys) else None
+
+
+def typed_yes(text: str | None) -> bool:
+    """'Xác nhận', 'đúng', 'ok'… typed instead of pressing the confirm button. Typed without
+    diacritics, 'dung' and 'co' are taken for 'đúng' and 'có'; typed with them, 'dừng' (stop)
+    and 'cỏ' are not, though they fold to the same letters."""
+    said = unicodedata.normalize("NFC", (text or "").strip().lower()).rstrip(".!")
+    return said in YES_WORDS or (said.isascii() and said in _YES_PLAIN)
 
 
 def choice(value: str, text: str) -> Button:

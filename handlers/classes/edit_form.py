@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from handlers.classes.create_form import parse_duration
 from handlers.classes.farmer import schedule_reminders
 from handlers.classes.reminders import cancel_for
-from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.forms import Data, Form, Parsed, Step, choice, typed_yes
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
-from messages.textnorm import fold
 from messages.timefmt import local_time
 from messages.vi_datetime import parse_vi_datetime
 from storage import audit
@@ -20,7 +19,6 @@ from storage.forms import clear_form
 from storage.models import Enrolment, TrainingClass
 
 EDITABLE = ("start", "place", "capacity", "duration")
-_YES = ("xac nhan", "dung", "ok", "co")
 
 
 async def tell_everyone(ctx: Ctx, cls: TrainingClass, key: str, **params: object) -> list[Reply]:
@@ -63,19 +61,23 @@ async def read_new_value(event: InboundEvent, value: str | None, ctx: Ctx, data:
     else:
         return Parsed(error="cls_bad_place")
     cls = await ctx.session.get(TrainingClass, int(data["id"]))
-    if cls is None:
-        return Parsed(new, done=True)  # apply_change says it is gone
-    before, after = _before_after(cls, field, new, ctx.config.timezone)
+    if cls is None or cls.status == "cancelled":
+        return Parsed(new, done=True)  # apply_change says why not
+    tz = ctx.config.timezone
+    before, after = _before_after(cls, field, new, tz)
+    people = await roster(ctx.session, cls.id)
+    waiting = sum(1 for e, _ in people if e.status == "waiting")
+    deadline = cls.deadline_at
+    if field == "start":
+        deadline = _moved_deadline(cls, datetime.fromisoformat(str(new)))
     data["_preview"] = {
         "title": cls.title,
         "before": before,
         "after": after,
-        "told": len(await roster(ctx.session, cls.id)),
-        "deadline": (
-            local_time(_moved_deadline(cls, datetime.fromisoformat(str(new))), ctx.config.timezone)
-            if field == "start"
-            else ""
-        ),
+        "told": len(people),
+        # Seats are never taken back: a smaller class only sends later enrolments to wait.
+        "promoted": min(waiting, max(0, int(new) - cls.seats_taken)) if field == "capacity" else 0,
+        "deadline": local_time(deadline, tz, ctx.lang) if deadline != cls.deadline_at else "",
     }
     return Parsed(new)
 
@@ -97,7 +99,7 @@ def ask_to_confirm(ctx: Ctx, data: Data) -> Reply:
     if preview["deadline"]:
         lines.append(t("cls_edit_confirm_deadline", ctx.lang, deadline=preview["deadline"]))
     if data["field"] == "capacity":
-        lines.append(t("cls_edit_confirm_capacity", ctx.lang))
+        lines.append(t("cls_edit_confirm_capacity", ctx.lang, n=preview["promoted"]))
     else:
         lines.append(t("cls_edit_confirm_tell", ctx.lang, n=preview["told"]))
     yes = choice("yes", label("btn_confirm", ctx.lang))
@@ -108,7 +110,7 @@ def ask_to_confirm(ctx: Ctx, data: Data) -> Reply:
 async def read_confirmation(
     event: InboundEvent, value: str | None, ctx: Ctx, data: Data
 ) -> Parsed:
-    if value == "yes" or fold(event.text or "").strip() in _YES:
+    if value == "yes" or typed_yes(event.text):
         return Parsed(done=True)
     if value == "no":
         return Parsed(goto="value")
@@ -142,6 +144,8 @@ async def apply_change(ctx: Ctx, data: Data) -> list[Reply]:
     cls = await ctx.session.get(TrainingClass, int(data["id"]))
     if cls is None:
         return [Reply(t("cls_not_found", ctx.lang))]
+    if cls.status == "cancelled":  # by someone else, while this change waited for confirmation
+        return [Reply(t("cls_edit_cancelled", ctx.lang, title=cls.title))]
     field, new, tz = data["field"], data["value"], ctx.config.timezone
     before, after = _before_after(cls, field, new, tz)
     promoted: list[Enrolment] = []

@@ -162,6 +162,8 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
         )
         return [Reply(t("cls_cancelled", ctx.lang, title=cls.title, n=len(told))), *told]
     if action.startswith("edit_") and action[5:] in EDITABLE:
+        if cls.status == "cancelled":
+            return [Reply(t("cls_edit_cancelled", ctx.lang, title=cls.title))]
         return await forms.start(EDIT_FORM, ctx, {"id": cls.id, "field": action[5:]})
     return [Reply(t("cls_not_found", ctx.lang))]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.forms import VALUE, Data, Form, Parsed, Step, choice
+from handlers.forms import VALUE, Data, Form, Parsed, Step, choice, typed_yes
 from handlers.registration import fields as f
 from handlers.registration.complete import finish_registration
 from handlers.types import Button, Ctx, InboundEvent, Reply
@@ -305,7 +305,7 @@ def ask_summary(ctx: Ctx, data: Data) -> Reply:
 
 async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     typed = fold(event.text or "").strip()
-    if value == "confirm" or typed in ("xac nhan", "dung", "ok"):
+    if value == "confirm" or typed_yes(event.text):
         if not _commune_of_province(data):
             # Gone back over the commune question after changing the province: ask it now,
             # rather than save a commune of another province.

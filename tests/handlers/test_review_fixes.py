@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import HtxApp
-from handlers.forms import VALUE
+from handlers.forms import VALUE, typed_yes
 from handlers.registration.export import safe_cell
 from handlers.reminders import shift_params
 from storage.classes import create_class
@@ -207,5 +207,58 @@ async def test_a_class_change_is_shown_and_confirmed_before_anyone_is_told(app: 
     [confirm] = await admin.say("Nhà văn hoá <b>thôn 3</b>")
     assert "Nhà văn hoá &lt;b&gt;thôn 3&lt;/b&gt;" in confirm.text  # escaped
     await admin.say("/huy")
+    await admin.press(VALUE + "yes")  # an old confirm button, after the cancel
     async with app.sessions() as s:
         assert "thôn 3" not in ((await s.get(TrainingClass, cid)).place or "")
+
+
+async def test_a_class_cancelled_while_a_change_waits_is_not_changed(app: HtxApp):
+    """Staff A types a new place, staff B cancels the class, A confirms: nothing changes, no
+    farmer hears of a 'move', no reminders come back; a cancelled class offers no change."""
+    cid = await known_users_and_class(app, seats=2, people=1)
+    await Chat(app, user_id="u0").press(f"cls:enrol:{cid}")
+    a = Chat(app, user_id="777", channel="telegram")
+    b = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    await a.press(f"clss:edit_place:{cid}")
+    await a.say("Nhà văn hoá thôn 3")
+    await b.press(f"clss:cancel_yes:{cid}")
+    replies = await a.press(VALUE + "yes")
+    assert [r.chat_id for r in replies] == [None] and "đã bị huỷ" in replies[0].text
+    async with app.sessions() as s:
+        assert "thôn 3" not in ((await s.get(TrainingClass, cid)).place or "")
+        pending = await s.scalars(select(Reminder).where(Reminder.status == "pending"))
+        assert list(pending) == []
+    [refused] = await a.press(f"clss:edit_start:{cid}")
+    assert "đã bị huỷ" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "yes"),
+    [
+        ("Xác nhận", True),
+        ("xac nhan", True),
+        ("đúng", True),
+        ("dung", True),  # without diacritics, "đúng"
+        ("OK.", True),
+        ("co", True),
+        ("dừng", False),  # "stop": folds to "dung" too
+        ("cỏ", False),
+        ("không", False),
+        ("", False),
+    ],
+)
+def test_typed_confirmations(typed: str, yes: bool):
+    assert typed_yes(typed) is yes
+
+
+async def test_a_capacity_change_says_how_many_waiting_get_a_place(app: HtxApp):
+    cid = await known_users_and_class(app, seats=1, people=3)
+    for i in range(3):  # one place, two waiting
+        await Chat(app, user_id=f"u{i}").press(f"cls:enrol:{cid}")
+    admin = Chat(app, user_id="777", channel="telegram")
+    for typed, n in (("2", 1), ("9", 2), ("1", 0)):
+        await admin.press(f"clss:edit_capacity:{cid}")
+        [confirm] = await admin.say(typed)
+        assert f"{n} người đang chờ sẽ được xếp chỗ" in confirm.text, confirm.text
+        assert "Hạn đăng ký" not in confirm.text  # unchanged, so not shown
+        await admin.say("/huy")
