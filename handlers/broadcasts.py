@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.ids import as_id
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.html_check import escape_stray, html_errors
 from messages.i18n import Markup, label, t
@@ -260,9 +261,10 @@ async def read_segment_value(
             return Parsed(error="reg_no_province", params={"typed": text})
         chosen["province"] = [found[0].code]
     elif kind == "class":
-        if not text.isdecimal():
+        class_id = as_id(text)
+        if class_id is None:
             return Parsed(error="bc_bad_class")
-        chosen["class_id"] = int(text)
+        chosen["class_id"] = class_id
     elif kind == "registrants" and value in STATUSES:
         chosen["reg_status"] = value
     elif kind == "role" and value in ROLES:
@@ -438,9 +440,10 @@ async def list_broadcasts(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
 async def cancel_announcement(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/huythongbao <id> or its button: stop a scheduled or running announcement."""
     ref = args[-1] if args else ""
-    if not ref.isdecimal():
+    number = as_id(ref)
+    if number is None:
         return [Reply(t("bc_cancel_usage", ctx.lang))]
-    done = await cancel_broadcast(ctx.session, int(ref), ctx.now)
+    done = await cancel_broadcast(ctx.session, number, ctx.now)
     await audit.record(
         ctx.session,
         actor=ctx.actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.ids import as_id
 from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.answers import entry_label, render_entry
@@ -126,7 +127,7 @@ async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]
 
 async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """'Send my question to staff' button: the question goes to the staff chats."""
-    qid = int(args[1]) if len(args) == 2 and args[0] == "send" and args[1].isdecimal() else 0
+    qid = (as_id(args[1]) if len(args) == 2 and args[0] == "send" else None) or 0
     question = await send_question(ctx.session, qid, ctx.user.id, ctx.now) if qid else None
     if question is None:
         return [Reply(t("qa_send_expired", ctx.lang))]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.classes.view import leave_button
+from handlers.ids import as_id
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.textnorm import fold
@@ -276,11 +277,8 @@ def _class_buttons(row: Reminder, lang: str) -> tuple[tuple[Button, ...], ...]:
 async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Reminder buttons: delete one of mine, or snooze it (a copy later if it was sent)."""
     action = args[0] if args else ""
-    row = (
-        await ctx.session.get(Reminder, int(args[1]))
-        if len(args) > 1 and args[1].isdecimal()
-        else None
-    )
+    number = as_id(args[1]) if len(args) > 1 else None
+    row = await ctx.session.get(Reminder, number) if number else None
     if row is None or row.user_id != ctx.user.id:
         return [Reply(t("rem_not_found", ctx.lang))]
     if action == "del":

@@ -27,6 +27,7 @@ from handlers.classes import farmer as cls_farmer
 from handlers.classes import staff as cls_staff
 from handlers.classes.create_form import CREATE_FORM
 from handlers.classes.edit_form import EDIT_FORM
+from handlers.ids import as_id
 from handlers.registration import farmer as reg_farmer
 from handlers.registration import staff as reg_staff
 from handlers.registration import staff_reports as reg_reports
@@ -159,7 +160,7 @@ STAFF_FORMS = {
     broadcasts.BROADCAST_FORM.name,
 }
 # `/start lop_12` (a class's deep link or QR code) opens that class.
-DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, int(rest))}
+DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, as_id(rest) or 0)}
 
 
 async def continue_form(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:

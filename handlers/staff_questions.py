@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from handlers.ids import as_id
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.kb import Entry
@@ -41,9 +42,10 @@ async def list_open_questions(event: InboundEvent, *, ctx: Ctx, args: list[str])
 async def answer_open_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/traloi <mã> <trả lời>: the answer goes to the asker; staff may then save it as FAQ."""
     parts = (event.text or "").split(maxsplit=2)
-    if len(parts) < 3 or not parts[1].isdecimal() or not parts[2].strip():
+    number = as_id(parts[1]) if len(parts) == 3 else None
+    if number is None or not parts[2].strip():
         return [Reply(t("qa_answer_usage", ctx.lang))]
-    qid, answer = int(parts[1]), parts[2].strip()
+    qid, answer = number, parts[2].strip()
     found = await answer_question(ctx.session, qid, answer, ctx.actor, ctx.now)
     if found is None:
         return [Reply(t("qa_question_not_found", ctx.lang, ref=parts[1]))]
@@ -62,7 +64,7 @@ async def answer_open_question(event: InboundEvent, *, ctx: Ctx, args: list[str]
 
 async def publish_answer_as_faq(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """'Save as FAQ' button: the answer joins the knowledge base searched by everyone."""
-    qid = int(args[1]) if len(args) == 2 and args[1].isdecimal() else 0
+    qid = (as_id(args[1]) if len(args) == 2 else None) or 0
     question = await publish_answer(ctx.session, qid) if qid else None
     if question is None:
         return [Reply(t("qa_question_not_found", ctx.lang, ref=qid))]

@@ -9,6 +9,7 @@ from handlers import forms
 from handlers.classes.reminders import cancel_for, schedule_for
 from handlers.classes.view import TOPICS, describe, ics, leave_button
 from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.ids import as_id
 from handlers.registration.fields import clean_name, normalise_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.i18n import Markup, label, t
@@ -220,11 +221,8 @@ async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
     action, rest = (args[0] if args else ""), args[1:]
     if action == "list":
         return await list_upcoming_classes(event, ctx=ctx, args=rest)
-    cls = (
-        await ctx.session.get(TrainingClass, int(rest[0]))
-        if rest and rest[0].isdecimal()
-        else None
-    )
+    number = as_id(rest[0] if rest else None)
+    cls = await ctx.session.get(TrainingClass, number) if number else None
     if cls is None or cls.status == "draft":
         return [Reply(t("cls_not_found", ctx.lang))]
     if action == "show":

@@ -13,6 +13,7 @@ from handlers.classes.edit_form import EDIT_FORM, EDITABLE, tell_everyone
 from handlers.classes.reminders import cancel_for
 from handlers.classes.roster_files import roster_csv, roster_xlsx
 from handlers.classes.view import describe
+from handlers.ids import as_id
 from handlers.registration.fields import display_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
@@ -64,11 +65,8 @@ def _staff_buttons(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], .
 
 async def show_roster(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dslop <id>: the class, who is enrolled and who is waiting, and the staff buttons."""
-    cls = (
-        await ctx.session.get(TrainingClass, int(args[0]))
-        if args and args[0].isdecimal()
-        else None
-    )
+    number = as_id(args[0] if args else None)
+    cls = await ctx.session.get(TrainingClass, number) if number else None
     if cls is None:  # a number that is no class is not a usage mistake: say which it was
         key = "cls_not_found" if args and args[0].isdecimal() else "cls_roster_usage"
         return [Reply(t(key, ctx.lang))]
@@ -97,13 +95,10 @@ async def act_on_class_as_staff(event: InboundEvent, *, ctx: Ctx, args: list[str
     """Staff class buttons: publish, attendance, exports, QR, edit, cancel."""
     action, rest = (args[0] if args else ""), args[1:]
     page = int(rest[-1]) if len(rest) > 1 and rest[-1].isdecimal() else 0
-    if action == "mark" and rest and rest[0].isdecimal():
-        return await _toggle_attendance(ctx, int(rest[0]), page)
-    cls = (
-        await ctx.session.get(TrainingClass, int(rest[0]))
-        if rest and rest[0].isdecimal()
-        else None
-    )
+    number = as_id(rest[0] if rest else None)
+    if action == "mark" and number:
+        return await _toggle_attendance(ctx, number, page)
+    cls = await ctx.session.get(TrainingClass, number) if number else None
     if cls is None:
         return [Reply(t("cls_not_found", ctx.lang))]
     await audit.record(ctx.session, actor=ctx.actor, action=f"class_{action}", target=str(cls.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step
+from handlers.ids import as_id
 from handlers.registration.form import REGISTRATION
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
@@ -61,9 +62,10 @@ async def list_my_registrations(event: InboundEvent, *, ctx: Ctx, args: list[str
 
 async def _own(ctx: Ctx, args: list[str]) -> Registration | None:
     """The user's own registration named by a button, or None (never someone else's)."""
-    if len(args) < 2 or not args[1].isdecimal():
+    number = as_id(args[1]) if len(args) >= 2 else None
+    if number is None:
         return None
-    row = await ctx.session.get(Registration, int(args[1]))
+    row = await ctx.session.get(Registration, number)
     return row if row is not None and row.user_id == ctx.user.id else None
 
 

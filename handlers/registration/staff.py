@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
+from handlers.ids import as_id
 from handlers.registration.fields import display_phone
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, label_or, t
@@ -77,8 +78,8 @@ async def _page(ctx: Ctx, province: str | None, status: str | None, offset: int)
 
 async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dangky_<số>: one registration in full, its history and the status buttons."""
-    number = args[0] if args else ""
-    row = await ctx.session.get(Registration, int(number)) if number.isdecimal() else None
+    number = as_id(args[0] if args else None)
+    row = await ctx.session.get(Registration, number) if number else None
     if row is None:
         return [Reply(t("reg_not_found", ctx.lang))]
     tz, lang = ctx.config.timezone, ctx.lang
@@ -192,9 +193,8 @@ async def act_on_registration(event: InboundEvent, *, ctx: Ctx, args: list[str])
     action, rest = (args[0] if args else ""), args[1:]
     if action == "page" and len(rest) == 3 and rest[0].isdecimal():
         return await _page(ctx, rest[1] or None, rest[2] or None, int(rest[0]))
-    row = (
-        await ctx.session.get(Registration, int(rest[0])) if rest and rest[0].isdecimal() else None
-    )
+    number = as_id(rest[0] if rest else None)
+    row = await ctx.session.get(Registration, number) if number else None
     if row is None:
         return [Reply(t("reg_not_found", ctx.lang))]
     if action == "claim":

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.app import HtxApp
 from handlers.forms import VALUE, typed_yes
+from handlers.ids import as_id
 from handlers.registration.export import safe_cell
 from handlers.reminders import shift_params
 from storage.classes import create_class
@@ -262,3 +263,42 @@ async def test_a_capacity_change_says_how_many_waiting_get_a_place(app: HtxApp):
         assert f"{n} người đang chờ sẽ được xếp chỗ" in confirm.text, confirm.text
         assert "Hạn đăng ký" not in confirm.text  # unchanged, so not shown
         await admin.say("/huy")
+
+
+HUGE = "9" * 25  # past SQLite's 64-bit and PostgreSQL's 32-bit integers
+
+
+async def test_a_huge_id_anywhere_is_a_thing_not_found_not_an_error(app: HtxApp):
+    farmer = Chat(app, user_id="5")
+    staff = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    for chat, typed in (
+        (farmer, f"/start lop_{HUGE}"),
+        (staff, f"/dslop {HUGE}"),
+        (staff, f"/dangky_{HUGE}"),
+        (staff, f"/traloi {HUGE} được ạ"),
+        (staff, f"/huythongbao {HUGE}"),
+        (staff, f"/qr {HUGE}"),
+    ):
+        await chat.say(typed)
+        assert chat.routes[-1] != "error", typed
+    for chat, payload in (
+        (farmer, f"cls:show:{HUGE}"),
+        (farmer, f"cls:enrol:{HUGE}"),
+        (farmer, f"rem:del:{HUGE}"),
+        (farmer, f"rem:snooze:{HUGE}:60"),
+        (farmer, f"ask:send:{HUGE}"),
+        (farmer, f"reg:withdraw:{HUGE}"),
+        (staff, f"clss:att:{HUGE}"),
+        (staff, f"clss:mark:{HUGE}:0"),
+        (staff, f"regs:claim:{HUGE}"),
+        (staff, f"faq:save:{HUGE}"),
+        (staff, f"bc:cancel:{HUGE}"),
+    ):
+        await chat.press(payload)
+        assert chat.routes[-1] != "error", payload
+
+
+def test_ids_are_digits_that_fit_the_database():
+    assert as_id("42") == 42 and as_id(str(2**31 - 1)) == 2**31 - 1
+    for bad in (None, "", "0", "-1", "4x", "²", str(2**31), HUGE):
+        assert as_id(bad) is None, bad
