@@ -32,6 +32,8 @@ _YES_PLAIN = frozenset(fold(w) for w in YES_WORDS)
 TYPED_BACK = frozenset({"quay lai", "back", "tro lai"})
 # Not plain "huy": it is also a common given name, typed at the name question.
 TYPED_CANCEL = frozenset({"huy bo", "cancel"})
+# With its tone mark it is the word, not the name.
+TYPED_CANCEL_MARKED = frozenset({"hủy", "huỷ", "hủy bỏ", "huỷ bỏ", "thoát"})
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,11 @@ async def advance(form: Form, state: FormState, event: InboundEvent, ctx: Ctx) -
     raw = (event.text or "").strip()
     if typed in TYPED_BACK or raw == label("btn_back", ctx.lang):
         event = replace(event, text=None, payload=BACK)
-    elif typed in TYPED_CANCEL or raw == label("btn_cancel", ctx.lang):
+    elif (
+        typed in TYPED_CANCEL
+        or raw == label("btn_cancel", ctx.lang)
+        or unicodedata.normalize("NFC", raw.lower()) in TYPED_CANCEL_MARKED
+    ):
         event = replace(event, text=None, payload=CANCEL)
     if event.payload == CANCEL:
         await clear_form(ctx.session, ctx.user.id)

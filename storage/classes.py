@@ -63,14 +63,22 @@ async def waiting_position(session: AsyncSession, enrolment: Enrolment) -> int:
     return int(ahead or 0)
 
 
+def enrolment_shut(cls: TrainingClass, now: datetime) -> str | None:
+    """Why nobody can enrol now ('cancelled_class' or 'closed'), or None if they can."""
+    if cls.status != OPEN:
+        return "cancelled_class" if cls.status == "cancelled" else "closed"
+    if now >= cls.deadline_at or now >= cls.starts_at:
+        return "closed"
+    return None
+
+
 async def enrol(
     session: AsyncSession, cls: TrainingClass, user: User, now: datetime
 ) -> EnrolResult:
     """Take a seat if one is free, else join the waiting list."""
-    if cls.status != OPEN:
-        return EnrolResult("cancelled_class" if cls.status == "cancelled" else "closed")
-    if now >= cls.deadline_at or now >= cls.starts_at:
-        return EnrolResult("closed")
+    shut = enrolment_shut(cls, now)
+    if shut is not None:
+        return EnrolResult(shut)
     await lock_class(session, cls.id)
     existing = await session.scalar(
         select(Enrolment).where(Enrolment.class_id == cls.id, Enrolment.user_id == user.id)

@@ -14,7 +14,14 @@ from handlers.registration.fields import clean_name, normalise_phone
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.i18n import Markup, label, t
 from messages.textnorm import fold, words
-from storage.classes import cancel_enrolment, enrol, enrolment_of, of_user, upcoming
+from storage.classes import (
+    cancel_enrolment,
+    enrol,
+    enrolment_of,
+    enrolment_shut,
+    of_user,
+    upcoming,
+)
 from storage.forms import clear_form
 from storage.models import TrainingClass, User
 
@@ -33,15 +40,18 @@ async def schedule_reminders(ctx: Ctx, cls: TrainingClass, user: User) -> None:
 
 
 def class_buttons(
-    cls: TrainingClass, lang: str, place: str | None = None
+    cls: TrainingClass, lang: str, place: str | None = None, *, open_: bool = True
 ) -> tuple[tuple[Button, ...], ...]:
-    """Enrol, or give the seat back when the person holds one (`place`: enrolled, waiting)."""
-    first = (
-        leave_button(cls.id, lang)
-        if place
-        else Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}")
-    )
-    return ((first, Button(label("btn_calendar", lang), f"cls:ics:{cls.id}")),)
+    """Enrol while enrolment is `open_`, or give the seat back when the person holds one
+    (`place`: enrolled, waiting); a cancelled class has no buttons."""
+    if cls.status == "cancelled":
+        return ()
+    calendar = Button(label("btn_calendar", lang), f"cls:ics:{cls.id}")
+    if place:
+        return ((leave_button(cls.id, lang), calendar),)
+    if not open_:
+        return ((calendar,),)
+    return ((Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}"), calendar),)
 
 
 async def _places(ctx: Ctx) -> dict[int, str]:
@@ -54,7 +64,8 @@ def _card(cls: TrainingClass, ctx: Ctx, place: str | None, *, full: bool) -> Rep
     text: str = describe(cls, ctx, full=full)
     if place:
         text += "\n" + t(f"cls_place_{place}", ctx.lang)  # both markup already
-    return Reply(Markup(text), buttons=class_buttons(cls, ctx.lang, place))
+    shut = enrolment_shut(cls, ctx.now)
+    return Reply(Markup(text), buttons=class_buttons(cls, ctx.lang, place, open_=shut is None))
 
 
 def _topic_names(tp: str) -> list[str]:
@@ -235,6 +246,9 @@ async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
             )
         ]
     if action == "enrol":
+        if shut := enrolment_shut(cls, ctx.now):  # before asking anyone for their details
+            key = "cls_is_cancelled" if shut == "cancelled_class" else "cls_closed"
+            return [Reply(t(key, ctx.lang, title=cls.title))]
         # Name and phone are asked only of people the bot has no phone number for yet.
         if ctx.user.consent_at is None or not ctx.user.phone:
             first = "consent" if ctx.user.phone else "full_name"

@@ -14,7 +14,14 @@ from handlers.ids import as_id
 from handlers.registration.export import safe_cell
 from handlers.reminders import shift_params
 from storage.classes import create_class
-from storage.models import Enrolment, Registration, Reminder, TrainingClass, utcnow
+from storage.models import (
+    Enrolment,
+    FormState,
+    Registration,
+    Reminder,
+    TrainingClass,
+    utcnow,
+)
 from storage.users import get_or_create_user
 from tests.conftest import ADMIN_ID, Chat
 from tests.handlers.test_registration_fields import fill
@@ -302,3 +309,30 @@ def test_ids_are_digits_that_fit_the_database():
     assert as_id("42") == 42 and as_id(str(2**31 - 1)) == 2**31 - 1
     for bad in (None, "", "0", "-1", "4x", "²", str(2**31), HUGE):
         assert as_id(bad) is None, bad
+
+
+@pytest.mark.parametrize("typed", ["huỷ", "Hủy", "hủy bỏ", "thoát"])
+async def test_cancel_typed_with_its_tone_mark_cancels_at_the_name_question(
+    app: HtxApp, typed: str
+):
+    """'huy' alone is the name Huy; 'huỷ' with its mark is the word, and was saved as a name."""
+    chat = Chat(app, user_id="31")
+    await chat.say("/dangky")
+    await chat.press("f:v:tht")
+    [reply] = await chat.say(typed)
+    assert "Đã huỷ" in reply.text, reply.text
+    async with app.sessions() as s:
+        assert await s.scalar(select(FormState)) is None
+
+
+async def test_a_cancelled_class_asks_nobody_for_their_details(app: HtxApp):
+    cid = await known_users_and_class(app, seats=2, people=0)
+    staff = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
+    await staff.press(f"clss:cancel_yes:{cid}")
+    newcomer = Chat(app, user_id="77")  # no name or phone known: enrolling would ask them
+    [card] = await newcomer.say(f"/start lop_{cid}")
+    assert not any(b.payload.startswith("cls:enrol") for row in card.buttons for b in row)
+    [refused] = await newcomer.press(f"cls:enrol:{cid}")  # an older card's button
+    assert "đã bị huỷ" in refused.text
+    async with app.sessions() as s:
+        assert await s.scalar(select(FormState)) is None
