@@ -16,6 +16,8 @@ from bot.render import (
     numbered_choices,
     pick_choice,
     pick_choices,
+    same_label,
+    which_button,
 )
 from handlers.types import Button, InboundEvent, Reply
 from messages.i18n import t
@@ -80,6 +82,9 @@ class ConsoleChannel:
 
     def event_for(self, line: str) -> InboundEvent | None:
         choice = pick_choice(line, self.choices) if self.choices else None
+        if choice is None and (numbers := same_label(line, self.choices)):
+            print(markup_to_plain(which_button(line, numbers)) + "\n", file=self.out, flush=True)
+            return None
         if choice is not None and choice.url:
             print(choice.url + "\n", file=self.out, flush=True)
             return None

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from handlers.forms import BACK, CANCEL
 from handlers.types import Button, Reply
+from messages.i18n import t
 from messages.textnorm import fold
 
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>")
@@ -123,15 +124,29 @@ def pick_choices(text: str, buttons: list[Button]) -> list[Button] | None:
 
 
 def pick_choice(text: str, buttons: list[Button]) -> Button | None:
-    """A typed digit ('2') or label ('tro giup') that selects one of the offered buttons."""
+    """A typed digit ('2') or label ('tro giup') that selects one of the offered buttons; a
+    label that several of them have selects none (see same_label)."""
     value = text.strip()
     if value.isdecimal() and len(value) <= 3 and 1 <= int(value) <= len(buttons):
         return buttons[int(value) - 1]
-    wanted = fold(value)
+    numbers = same_label(text, buttons, at_least=1)
+    return buttons[numbers[0] - 1] if len(numbers) == 1 else None
+
+
+def same_label(text: str, buttons: list[Button], *, at_least: int = 2) -> list[int]:
+    """The numbers of the offered buttons labelled `text`, if at least `at_least` are: typed
+    'xoá' beside three reminders' «Xoá» must not delete the first one, so the channel asks
+    for a number instead."""
+    wanted = fold(text.strip())
     if not wanted:
-        return None
-    for b in buttons:
-        label = fold(re.sub(r"^\W+", "", b.label)).strip()
-        if label == wanted:
-            return b
-    return None
+        return []
+    found = [
+        i for i, b in enumerate(buttons, 1) if fold(re.sub(r"^\W+", "", b.label)).strip() == wanted
+    ]
+    return found if len(found) >= at_least else []
+
+
+def which_button(typed: str, numbers: list[int]) -> str:
+    """Asked when a typed label names several buttons (same_label)."""
+    shown = ", ".join(str(n) for n in numbers)
+    return t("pick_which", "vi", label=typed.strip()[:40], numbers=shown)

@@ -24,7 +24,7 @@ import httpx
 from bot.app import HtxApp
 from bot.chat_locks import ChatLocks
 from bot.outbox import INTERACTIVE, Outbox, Retry
-from bot.render import pick_choice, pick_choices
+from bot.render import pick_choice, pick_choices, same_label, which_button
 from bot.settings import Settings
 from bot.shared_rate import SharedBudget
 from bot.zalo_api import ZaloApi, ZaloApiError, outbox_error
@@ -209,13 +209,17 @@ class ZaloChannel:
         async with self.app.sessions() as session:
             known, rows = await offered_choices(session, CHANNEL, event.user_id)
         if event.text is not None and rows:
-            picked = pick_choice(event.text, rows_to_choices(rows))
+            choices = rows_to_choices(rows)
+            picked = pick_choice(event.text, choices)
+            if picked is None and (numbers := same_label(event.text, choices)):
+                await self.send(event.chat_id, Reply(which_button(event.text, numbers)))
+                return []
             if picked is not None and picked.url:
                 await self.send(event.chat_id, Reply(html.escape(picked.url)))
                 return []
             if picked is not None:
                 event = replace(event, text=None, payload=picked.payload)
-            elif several := pick_choices(event.text or "", rows_to_choices(rows)):
+            elif several := pick_choices(event.text or "", choices):
                 event = replace(event, picks=tuple(b.payload for b in several))
         if known:
             return [event]

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 import uvloop
+from sqlalchemy import select
 
 import bot.cli
 from bot.app import HtxApp
 from bot.console import ConsoleChannel
+from storage.models import Reminder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,6 +90,27 @@ async def test_console_chat_numbers_pick_buttons(app: HtxApp):
     assert "Cách dùng" in text  # "6" picked Trợ giúp
     assert "Căn cứ:" in text  # a cited answer
     assert "<b>" not in text  # markup rendered as plain text
+
+
+async def test_console_asks_which_when_a_typed_label_names_several_buttons(app: HtxApp):
+    """'xoa' beside two reminders' «Xoá» deleted the first one; now it asks for a number, and
+    the number then deletes the one meant."""
+    out = io.StringIO()
+    lines = iter(
+        ["/nhactoi 8h 5/1/2099 họp", "/nhactoi 9h 5/1/2099 nộp báo cáo", "/nhacnho", "xoa", "3"]
+    )
+
+    async def read() -> str | None:
+        return next(lines, None)
+
+    await ConsoleChannel(app, user_id="c3", out=out).run(read)
+    text = out.getvalue()
+    assert "Có mấy nút «xoa» (1, 3)" in text
+    async with app.sessions() as s:
+        left = [
+            r.params["text"] for r in await s.scalars(select(Reminder)) if r.status == "pending"
+        ]
+    assert left == ["họp"]
 
 
 async def test_export_and_report_registrations(tmp_path: Path):
