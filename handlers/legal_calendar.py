@@ -99,6 +99,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
 
     async def add(key: str, due: datetime, params: dict[str, str], recurrence: str = "") -> None:
         nonlocal made
+        start = due  # the series' own day, before a short month or year clamps it
         while due <= now and recurrence:  # this year's is past: start with next year's
             nxt = next_occurrence(due, recurrence, tz)
             assert nxt is not None
@@ -116,6 +117,7 @@ async def schedule_legal_calendar(ctx: Ctx, data: Data) -> list[Reply]:
             due_at=due,
             expires_at=due + GRACE,
             recurrence=recurrence,
+            series_start=start if recurrence else None,
             idempotency_key=f"legal:{user.id}:{key}:{due.isoformat()}",
             created_at=now,
         )

@@ -33,6 +33,16 @@ _REPEAT_WORDS = {
 }
 _LEAD = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|em|anh|chị|chi|mình|minh)?\s*", re.IGNORECASE)
 PERSONAL_GRACE = timedelta(hours=12)
+_ASKING = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|mình|minh|em|anh|chị|chi)\s+\S", re.IGNORECASE)
+
+
+def reminder_request(text: str) -> str | None:
+    """What follows "nhắc tôi" in free text ("nhac toi 7h sang mai di hop" → "7h sang mai di
+    hop"): a reminder asked for without /nhactoi, not a question. None for other text. The
+    words are dropped before the time is read: folded, "tôi" is "tối" (evening)."""
+    if not _ASKING.match(text):
+        return None
+    return _LEAD.sub("", text, count=1)
 
 
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -211,6 +221,9 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
         expires_at=when + PERSONAL_GRACE,
         idempotency_key=key,
         recurrence=recurrence,
+        # The day typed, not the first one reached: '31/1 hằng tháng' set in February is due
+        # 28/2 but then the 31st again.
+        series_start=parsed.when if recurrence else None,
         user_chose_time=parsed.explicit_time,
         created_at=ctx.now,
     )

@@ -30,8 +30,8 @@ async def add_reminder(session: AsyncSession, **fields: Any) -> bool:
         **fields,
     }
     values.setdefault("created_at", values["due_at"])
-    if values["recurrence"]:
-        values.setdefault("series_start", values["due_at"])
+    if values["recurrence"] and values.get("series_start") is None:
+        values["series_start"] = values["due_at"]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(Reminder).values(**values)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from bot.app import HtxApp
 from bot.settings import Settings
+from handlers.reminders import series_next
+from messages.textnorm import fold
 from storage.classes import create_class
 from storage.models import Reminder
 from storage.users import get_or_create_user
@@ -164,8 +166,8 @@ REPEATING = [
     # Typed after 07:00 on 06/12 itself: next week.
     ("7h 6/12 hop to hang tuan", NOW, local(2026, 12, 13, 7), "hằng tuần"),
     ("7h hôm nay tưới cây hàng ngày", NOW, local(2026, 12, 7, 7), "hằng ngày"),
-    # The first reminder keeps the 31st where its month has one (later ones, counted from the
-    # previous reminder, keep a shorter month's last day: a known limit).
+    # The first reminder keeps the 31st where its month has one; in a shorter month it gets
+    # the last day (later ones are back on the typed day: see the next test).
     ("8h 31/10 chốt sổ hàng tháng", NOW, local(2026, 12, 31, 8), "hằng tháng"),
     ("8h 30/11 chốt sổ hằng tháng", local(2027, 1, 31, 9), local(2027, 2, 28, 8), "tháng"),
     ("8h 5/12 hop dai hoi hang nam", NOW, local(2027, 12, 5, 8), "hằng năm"),
@@ -187,6 +189,33 @@ async def test_a_repeating_reminder_whose_date_has_passed_starts_at_its_next_occ
         assert f"{first.astimezone(TZ):%d/%m/%Y lúc %H:%M}" in ok.text and repeat in ok.text, typed
         [row] = await reminders(clocked, kind="personal", chat_id=f"u3-{i}")
         assert row.due_at == first and row.status == "pending", typed
+
+
+async def test_a_monthly_reminder_set_in_a_short_month_comes_back_to_the_day_typed(
+    clocked: HtxApp, clock: Clock
+) -> None:
+    """'31/1 hằng tháng' typed on 5/2 is due 28/2, then on the 31st again, not the 28th."""
+    clock.now = local(2027, 2, 5, 9)
+    await Chat(clocked, user_id="m31").say("/nhactoi 8h 31/1 chot so hang thang")
+    [row] = await reminders(clocked, kind="personal", chat_id="m31")
+    assert row.due_at == local(2027, 2, 28, 8)
+    assert series_next(row, "Asia/Ho_Chi_Minh") == local(2027, 3, 31, 8)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["nhac toi 7h sang mai di hop", "Nhắc tôi 7h sáng mai đi họp", "nhắc mình 7h sáng mai đi họp"],
+)
+async def test_nhac_toi_typed_without_the_command_sets_a_reminder(clocked: HtxApp, typed: str):
+    """Farmers say it as they would to a person; 'tôi' folded is 'tối' (evening), so the words
+    asking are dropped before the time is read."""
+    me = Chat(clocked, user_id="nt")
+    [ok] = await me.say(typed)
+    assert "07/12/2026 lúc 07:00" in ok.text, ok.text
+    [row] = await reminders(clocked, kind="personal", chat_id="nt")
+    assert fold(row.params["text"]) == "di hop"
+    await me.say("nhắc lại điều 5 luật htx")  # not a reminder request
+    assert me.routes[-1] == "question"
 
 
 @pytest.mark.parametrize(
