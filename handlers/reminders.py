@@ -16,7 +16,7 @@ from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.textnorm import fold
 from messages.timefmt import local_time
-from messages.vi_datetime import parse_vi_datetime
+from messages.vi_datetime import is_past, parse_vi_datetime
 from storage.models import Reminder
 from storage.reminders import add_reminder, cancel_where, pending_of
 
@@ -203,10 +203,11 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
     # is refused).
     parsed = parse_vi_datetime(raw, ctx.now, ctx.config.timezone, allow_past=bool(recurrence))
     if parsed is None:
-        return [Reply(t("rem_bad_time", ctx.lang))]
+        past = is_past(raw, ctx.now, ctx.config.timezone)
+        return [Reply(t("rem_time_past" if past else "rem_bad_time", ctx.lang))]
     when = first_occurrence_after(parsed.when, recurrence, ctx.config.timezone, ctx.now)
     if when <= ctx.now:
-        return [Reply(t("rem_bad_time", ctx.lang))]
+        return [Reply(t("rem_time_past", ctx.lang))]
     message = _LEAD.sub("", parsed.rest).strip(" ,.:-") or t("rem_default_text", ctx.lang)
     key = f"personal:{ctx.user.id}:{when.isoformat()}:{fold(message)[:60]}"
     await add_reminder(

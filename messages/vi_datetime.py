@@ -147,7 +147,7 @@ class _Found:
     day_only: int | None = None
     rel_days: int | None = None
     weekday: int | None = None
-    week_mod: str | None = None  # "next" or "this"
+    week_mod: str | None = None  # "next", "after" (the week after next) or "this"
     weekend: bool = False
     clock: tuple[int, int] | None = None
     period: str | None = None
@@ -325,7 +325,8 @@ def _weekday(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
 
 
 def _week_mod_of(word: str | None) -> str | None:
-    return {"sau": "next", "toi": "next", "nay": "this"}.get(word or "")
+    word = " ".join((word or "").split())
+    return {"sau": "next", "toi": "next", "sau nua": "after", "nay": "this"}.get(word)
 
 
 def _weekend(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
@@ -424,7 +425,7 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         _weekday,
     ),
     (re.compile(rf"{_B}cuoi\s+tuan(?:\s+(?P<m>sau|toi|nay))?{_E}"), _weekend),
-    (re.compile(rf"{_B}(?<!\d\s)tuan\s+(?P<m>sau|toi|nay){_E}"), _week_mod),
+    (re.compile(rf"{_B}(?<!\d\s)tuan\s+(?P<m>sau\s+nua|sau|toi|nay){_E}"), _week_mod),
 ]
 
 _PERIOD_WORD = re.compile(rf"{_B}(?P<p>{_PERIOD_RE}){_E}")
@@ -632,16 +633,16 @@ def parse_vi_datetime(
         day = today + timedelta(days=f.rel_days)
     elif weekday is not None:
         monday = today - timedelta(days=today.weekday())
-        if f.week_mod == "next":
-            day = monday + timedelta(days=7 + weekday)
+        if f.week_mod in ("next", "after"):
+            day = monday + timedelta(days=(14 if f.week_mod == "after" else 7) + weekday)
         elif f.week_mod == "this":
             day = monday + timedelta(days=weekday)
         else:
             day = today + timedelta(days=(weekday - today.weekday()) % 7)
             if at(day) <= now:
                 day += timedelta(days=7)
-    elif f.week_mod == "next":
-        day = today + timedelta(days=7 - today.weekday())
+    elif f.week_mod in ("next", "after"):
+        day = today + timedelta(days=(14 if f.week_mod == "after" else 7) - today.weekday())
     elif f.clock is not None or f.period is not None:
         day = today if at(today, 0) > now else today + timedelta(days=1)
         extra = 0
@@ -660,3 +661,10 @@ def format_vi(moment: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
     """'Thứ Hai, 25/11/2026 lúc 08:00' (weekday names: Thứ Hai … Thứ Bảy, Chủ Nhật)."""
     here = moment.astimezone(ZoneInfo(tz))
     return f"{WEEKDAYS_VI[here.weekday()]}, {here:%d/%m/%Y} lúc {here:%H:%M}"
+
+
+def is_past(text: str, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> bool:
+    """Whether `text`, which parse_vi_datetime refused, is a moment understood but already past
+    ('7h hôm nay' at noon), so the reply can say so rather than 'not understood'."""
+    parsed = parse_vi_datetime(text, now, tz, allow_past=True)
+    return parsed is not None and parsed.when <= now

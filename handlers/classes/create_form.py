@@ -13,7 +13,7 @@ from messages.i18n import label, t
 from messages.locations import find_provinces, place_name
 from messages.textnorm import fold
 from messages.timefmt import local_time
-from messages.vi_datetime import parse_vi_datetime
+from messages.vi_datetime import is_past, parse_vi_datetime
 from storage import audit
 from storage.classes import create_class
 from storage.forms import clear_form
@@ -78,6 +78,8 @@ def ask_start(ctx: Ctx, data: Data) -> Reply:
 
 async def read_start(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone)
+    if parsed is None and is_past(event.text or "", ctx.now, ctx.config.timezone):
+        return Parsed(error="cls_start_past")
     if parsed is None or not parsed.explicit_time:
         return Parsed(error="cls_bad_start")
     if parsed.when <= ctx.now:

@@ -12,7 +12,7 @@ from handlers.forms import Data, Form, Parsed, Step, choice, typed_yes
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.timefmt import local_time
-from messages.vi_datetime import parse_vi_datetime
+from messages.vi_datetime import is_past, parse_vi_datetime
 from storage import audit
 from storage.classes import grow_capacity, roster
 from storage.forms import clear_form
@@ -45,7 +45,11 @@ async def read_new_value(event: InboundEvent, value: str | None, ctx: Ctx, data:
     new: object
     if field == "start":
         parsed = parse_vi_datetime(text, ctx.now, ctx.config.timezone)
-        if parsed is None or not parsed.explicit_time or parsed.when <= ctx.now:
+        if (parsed is None and is_past(text, ctx.now, ctx.config.timezone)) or (
+            parsed is not None and parsed.when <= ctx.now
+        ):
+            return Parsed(error="cls_start_past")
+        if parsed is None or not parsed.explicit_time:
             return Parsed(error="cls_bad_start")
         new = parsed.when.isoformat()
     elif field == "capacity":

@@ -105,7 +105,8 @@ async def act_on_my_registration(event: InboundEvent, *, ctx: Ctx, args: list[st
         return await forms.start(NOTE_FORM, ctx, {"id": row.id, "ref": row.ref})
     if action == "withdraw":
         yes = Button(label("btn_withdraw_yes", ctx.lang), f"reg:withdraw_yes:{row.id}")
-        return [Reply(t("reg_withdraw_confirm", ctx.lang, ref=row.ref), buttons=((yes,),))]
+        keep = Button(label("btn_no", ctx.lang), "menu:main")
+        return [Reply(t("reg_withdraw_confirm", ctx.lang, ref=row.ref), buttons=((yes, keep),))]
     if action == "withdraw_yes" and row.status in OPEN_STATUSES:
         await set_status(
             ctx.session,

@@ -44,6 +44,8 @@ async def test_personal_reminder_set_listed_and_deleted(
     assert row.params == {"text": "nộp báo cáo"} and row.user_chose_time
     [bad] = await f.say("/nhactoi hôm qua")
     assert "chưa hiểu" in bad["text"]
+    [past] = await f.say("/nhactoi 7h 1/1/2020 họp")
+    assert "đã qua rồi" in past["text"]  # understood, but past: said so
     [listed] = await f.say("/nhacnho")
     [deleted] = await f.press(value_of(listed, "Xoá"))
     assert "Đã xoá" in deleted["text"]

@@ -170,7 +170,7 @@ async def test_a_question_not_about_coops_is_told_so_without_unrelated_suggestio
         assert "không thuộc chuyện hợp tác xã" in reply.text, reply.text
         assert not any(p.startswith("qa:") for p in payloads), payloads
         assert any(p.startswith("ask:send:") for p in payloads) and "menu:main" in payloads
-    assert "<i>&lt;b&gt;xổ số&lt;/b&gt;</i>" in reply.text
+    assert "«<i>&lt;b&gt;xổ số&lt;/b&gt;</i>»" in reply.text
     # A co-op question the bot is unsure of still gets the entries it might mean.
     [unsure] = await chat.say("htx trồng lúa có được cấp drone phun thuốc không")
     assert any(b.payload.startswith("qa:") for row in unsure.buttons for b in row)

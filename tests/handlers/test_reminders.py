@@ -221,7 +221,7 @@ async def test_nhac_toi_typed_without_the_command_sets_a_reminder(clocked: HtxAp
 @pytest.mark.parametrize(
     ("typed", "answer"),
     [
-        ("7h 6/12 hop to", "chưa hiểu"),  # a one-off time already past today: refused
+        ("7h 6/12 hop to", "đã qua rồi"),  # a one-off time already past today: refused
         ("8h 5/12 di hop", "05/12/2027 lúc 08:00"),  # a one-off date without year: the next one
     ],
 )

@@ -108,6 +108,10 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("tuần sau thứ 6", (2026, 12, 4, 8, 0), False),
     ("thứ 4 tuần tới", (2026, 12, 2, 8, 0), False),
     ("tuần sau", (2026, 11, 30, 8, 0), False),
+    # the week after next: 'nữa' was left in the reminder's text and the date was next week's
+    ("thứ 6 tuần sau nữa 14h", (2026, 12, 11, 14, 0), True),
+    ("thu 2 tuan sau nua 8h", (2026, 12, 7, 8, 0), True),
+    ("tuần sau nữa", (2026, 12, 7, 8, 0), False),
     ("cuối tuần", (2026, 11, 28, 8, 0), False),
     ("cuối tuần sau", (2026, 12, 5, 8, 0), False),
     # durations
