@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import uvloop
 from sqlalchemy import select
 
 import bot.cli
@@ -374,6 +373,7 @@ def test_ask_with_an_empty_question_says_so(tmp_path: Path):
 
 
 def test_run_serves_on_uvloop(monkeypatch: pytest.MonkeyPatch):
+    uvloop = pytest.importorskip("uvloop")  # not on Windows, where asyncio's loop serves
     loops: list[asyncio.AbstractEventLoop] = []
 
     async def serve_here(settings: object, *, webhook: bool) -> int:
