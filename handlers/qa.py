@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from handlers.ids import as_id
 from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
@@ -9,7 +12,7 @@ from messages.answers import entry_label, render_entry
 from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
-from messages.textnorm import words
+from messages.textnorm import expand, words
 from storage.questions import draft_question, send_question
 
 MAX_RELATED = 3
@@ -43,6 +46,10 @@ SMALL_TALK = frozenset(
     }
 )
 _SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
+# "tôi muốn lập hợp tác xã", "đăng ký thành lập htx": founding one, not only reading about it.
+_FOUNDING = re.compile(
+    r"\blap\b.*\b(hop tac xa|to hop tac|lien hiep)\b|\b(hop tac xa|to hop tac)\b.*\bthanh lap\b"
+)
 
 
 def _entry_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:
@@ -69,7 +76,12 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
     result: Answer = ctx.qa.search(query, top=1 + MAX_RELATED)
     entries = [h.entry for h in result.hits]
     if result.confident and entries:
-        return [_answer_reply(ctx, entries[0], entries[1:])]
+        reply = _answer_reply(ctx, entries[0], entries[1:])
+        if _FOUNDING.search(" ".join(expand(words(query)))):
+            # The answer says how; the Alliance can also help them do it.
+            register = (Button(label("btn_register_interest", ctx.lang), "menu:register"),)
+            reply = dataclasses.replace(reply, buttons=(register, *reply.buttons))
+        return [reply]
     draft = await draft_question(ctx.session, ctx.user.id, query, ctx.now)
     send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{draft.id}"),)
     if result.off_topic:

@@ -177,6 +177,16 @@ async def test_a_question_not_about_coops_is_told_so_without_unrelated_suggestio
     assert "không thuộc chuyện hợp tác xã" not in unsure.text
 
 
+async def test_a_question_about_founding_offers_to_register_for_help(chat: Chat):
+    """'tôi muốn lập hợp tác xã' got the law's steps but no way to ask the Alliance for help."""
+    for typed in ("toi muon lap hop tac xa", "đăng ký thành lập htx", "lap to hop tac can gi"):
+        [answer] = await chat.say(typed)
+        assert answer.buttons[0][0].payload == "menu:register", (typed, answer.buttons)
+        assert "Căn cứ" in answer.text
+    [other] = await chat.say("giải thể htx thế nào")
+    assert all(b.payload != "menu:register" for row in other.buttons for b in row)
+
+
 async def test_article_lookup_takes_only_the_two_laws_years(chat: Chat):
     [old] = await chat.say("/dieu 17 2012")
     assert "Căn cứ: Điều 17 Luật HTX 2012" in old.text
