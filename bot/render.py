@@ -129,21 +129,26 @@ def pick_choice(text: str, buttons: list[Button]) -> Button | None:
     value = text.strip()
     if value.isdecimal() and len(value) <= 3 and 1 <= int(value) <= len(buttons):
         return buttons[int(value) - 1]
-    numbers = same_label(text, buttons, at_least=1)
-    return buttons[numbers[0] - 1] if len(numbers) == 1 else None
+    found = _labelled(text, buttons)
+    if len({buttons[n - 1].payload for n in found}) == 1:
+        return buttons[found[0] - 1]  # one button, or several doing the same (two menus)
+    return None
 
 
-def same_label(text: str, buttons: list[Button], *, at_least: int = 2) -> list[int]:
-    """The numbers of the offered buttons labelled `text`, if at least `at_least` are: typed
-    'xoá' beside three reminders' «Xoá» must not delete the first one, so the channel asks
-    for a number instead."""
+def same_label(text: str, buttons: list[Button]) -> list[int]:
+    """The numbers of the offered buttons labelled `text` when they do different things:
+    typed 'xoá' beside three reminders' «Xoá» must not delete the first one, so the channel
+    asks for a number instead."""
+    found = _labelled(text, buttons)
+    return found if len({buttons[n - 1].payload for n in found}) > 1 else []
+
+
+def _labelled(text: str, buttons: list[Button]) -> list[int]:
     wanted = fold(text.strip())
     if not wanted:
         return []
-    found = [
-        i for i, b in enumerate(buttons, 1) if fold(re.sub(r"^\W+", "", b.label)).strip() == wanted
-    ]
-    return found if len(found) >= at_least else []
+    labels = (fold(re.sub(r"^\W+", "", b.label)).strip() for b in buttons)
+    return [i for i, label in enumerate(labels, 1) if label == wanted]
 
 
 def which_button(typed: str, numbers: list[int]) -> str:

@@ -399,7 +399,7 @@ async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
 BROADCAST_FORM = Form(
     "broadcast",
     (
-        Step("text", ask_text, read_text),
+        Step("text", ask_text, read_text, free_text=True),
         Step("attachment", ask_attachment, read_attachment, files=True),
         Step("buttons", ask_buttons, read_buttons),
         Step("segment_kind", ask_segment, read_segment),

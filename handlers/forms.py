@@ -59,6 +59,9 @@ class Step:
     accept: Callable[[InboundEvent, str | None, Ctx, Data], Awaitable[Parsed]]
     keep: bool = True  # store Parsed.value under `key`
     files: bool = False  # a photo or file sent here is an answer (InboundEvent.attachment)
+    # Free text where "huỷ" or "thoát" may be the answer itself (a note "Hủy" = "cancel my
+    # registration"): only the button and /huy cancel here.
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,9 @@ async def advance(form: Form, state: FormState, event: InboundEvent, ctx: Ctx) -
     elif (
         typed in TYPED_CANCEL
         or raw == label("btn_cancel", ctx.lang)
-        or unicodedata.normalize("NFC", raw.lower()) in TYPED_CANCEL_MARKED
+        or (
+            not step.free_text and unicodedata.normalize("NFC", raw.lower()) in TYPED_CANCEL_MARKED
+        )
     ):
         event = replace(event, text=None, payload=CANCEL)
     if event.payload == CANCEL:

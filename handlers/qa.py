@@ -46,10 +46,9 @@ SMALL_TALK = frozenset(
     }
 )
 _SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
-# "tôi muốn lập hợp tác xã", "đăng ký thành lập htx": founding one, not only reading about it.
-_FOUNDING = re.compile(
-    r"\blap\b.*\b(hop tac xa|to hop tac|lien hiep)\b|\b(hop tac xa|to hop tac)\b.*\bthanh lap\b"
-)
+# "tôi muốn lập hợp tác xã", "đăng ký thành lập htx": founding one, not reading about one
+# founded ("htx đã thành lập 5 năm") nor drawing up its papers ("lập báo cáo tài chính htx").
+_FOUNDING = re.compile(r"\b(thanh lap|lap)\s+(mot\s+)?(hop tac xa|to hop tac|lien hiep)\b")
 
 
 def _entry_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,15 +35,27 @@ _REPEAT_WORDS = {
 _LEAD = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|em|anh|chị|chi|mình|minh)?\s*", re.IGNORECASE)
 PERSONAL_GRACE = timedelta(hours=12)
 _ASKING = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|mình|minh|em|anh|chị|chi)\s+\S", re.IGNORECASE)
+# "nhac toi nay 8h": "nhắc tối nay" (tonight), so only the verb goes.
+_TONIGHT = re.compile(r"^\s*(nhắc|nhac)\s+(?=(tối|toi)\s+nay\b)", re.IGNORECASE)
+# Endings and phrases of a question: "nhắc tôi khi nào phải nộp báo cáo", "… đúng không".
+_QUESTION = re.compile(
+    r"\?|\b(khi nao|la gi|the nao|bao nhieu|co duoc|co phai)\b"
+    r"|\b(khong|ko|gi|nao|sao|chua|nhi)\W*$"
+)
 
 
-def reminder_request(text: str) -> str | None:
+def reminder_request(text: str, now: datetime, tz: str) -> str | None:
     """What follows "nhắc tôi" in free text ("nhac toi 7h sang mai di hop" → "7h sang mai di
-    hop"): a reminder asked for without /nhactoi, not a question. None for other text. The
-    words are dropped before the time is read: folded, "tôi" is "tối" (evening)."""
-    if not _ASKING.match(text):
+    hop") when it is a reminder asked for without /nhactoi: a time in it, and not put as a
+    question ("nhắc tôi khi nào phải nộp báo cáo" is one). None otherwise. The words asking
+    are dropped before the time is read: folded, "tôi" is "tối" (evening)."""
+    text = unicodedata.normalize("NFC", text)
+    if not _ASKING.match(text) or _QUESTION.search(fold(text)):
         return None
-    return _LEAD.sub("", text, count=1)
+    rest = _TONIGHT.sub("", text, count=1) if _TONIGHT.match(text) else _LEAD.sub("", text, 1)
+    if parse_vi_datetime(rest, now, tz, allow_past=True) is None:
+        return None
+    return rest
 
 
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}

@@ -248,7 +248,7 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
         return found, args
     if not text:
         return Route("empty", fallback.show_menu_for_empty_message), []
-    if (asked := reminders.reminder_request(text)) is not None:
+    if (asked := reminders.reminder_request(text, ctx.now, ctx.config.timezone)) is not None:
         return _BY_COMMAND["nhactoi"], asked.split()
     return FREE_TEXT, [text]
 

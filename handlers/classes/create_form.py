@@ -119,7 +119,8 @@ def ask_duration(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_duration(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    minutes = int(value) if value and value.isdecimal() else parse_duration(event.text or "")
+    offered = int(value) if value and value.isdecimal() and len(value) <= 4 else None
+    minutes = offered or parse_duration(event.text or "")
     return Parsed(minutes) if minutes else Parsed(error="cls_bad_duration")
 
 

@@ -91,7 +91,10 @@ async def save_note(ctx: Ctx, data: Data) -> list[Reply]:
 
 
 NOTE_FORM = Form(
-    "registration_note", (Step("note", ask_note, read_note),), save_note, show_back=False
+    "registration_note",
+    (Step("note", ask_note, read_note, free_text=True),),
+    save_note,
+    show_back=False,
 )
 
 

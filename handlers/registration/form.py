@@ -260,9 +260,9 @@ def ask_consent(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_consent(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    answer = value or {"dong y": "yes", "co": "yes", "khong": "no", "khong dong y": "no"}.get(
-        fold(event.text or "").strip()
-    )
+    typed = fold(event.text or "").strip()
+    answer = value or ("yes" if typed_yes(event.text) else None)
+    answer = answer or {"khong": "no", "khong dong y": "no"}.get(typed)
     if answer == "yes":
         return Parsed(True, goto="summary")
     if answer == "no":

@@ -182,7 +182,7 @@ async def apply_status(ctx: Ctx, data: Data) -> list[Reply]:
 
 STATUS_FORM = Form(
     "registration_status",
-    (Step("note", ask_status_note, read_status_note),),
+    (Step("note", ask_status_note, read_status_note, free_text=True),),
     apply_status,
     show_back=False,
 )
@@ -191,7 +191,7 @@ STATUS_FORM = Form(
 async def act_on_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """Staff buttons on registrations: claim, page through the list, change the status."""
     action, rest = (args[0] if args else ""), args[1:]
-    if action == "page" and len(rest) == 3 and rest[0].isdecimal():
+    if action == "page" and len(rest) == 3 and rest[0].isdecimal() and len(rest[0]) <= 6:
         return await _page(ctx, rest[1] or None, rest[2] or None, int(rest[0]))
     number = as_id(rest[0] if rest else None)
     row = await ctx.session.get(Registration, number) if number else None

@@ -214,8 +214,23 @@ async def test_nhac_toi_typed_without_the_command_sets_a_reminder(clocked: HtxAp
     assert "07/12/2026 lúc 07:00" in ok.text, ok.text
     [row] = await reminders(clocked, kind="personal", chat_id="nt")
     assert fold(row.params["text"]) == "di hop"
-    await me.say("nhắc lại điều 5 luật htx")  # not a reminder request
-    assert me.routes[-1] == "question"
+    for question in (
+        "nhắc lại điều 5 luật htx",
+        "nhắc tôi khi nào phải nộp báo cáo tài chính",
+        "nhac toi nop bao cao tai chinh truoc ngay 31/3 dung khong",
+        "nhắc em với, điều kiện thành lập htx là gì",
+        "nhắc tôi với",  # no time: a question for the search, not 'time not understood'
+    ):
+        await me.say(question)
+        assert me.routes[-1] == "question", question
+    assert len(await reminders(clocked, kind="personal", chat_id="nt")) == 1
+
+
+async def test_nhac_toi_nay_is_tonight(clocked: HtxApp) -> None:
+    """Folded, 'nhắc tối nay 8h' and 'nhắc tôi nay' are the same letters; only the first is
+    Vietnamese."""
+    [ok] = await Chat(clocked, user_id="tn").say("nhac toi nay 8h hop chi bo")
+    assert "06/12/2026 lúc 20:00" in ok.text, ok.text
 
 
 @pytest.mark.parametrize(

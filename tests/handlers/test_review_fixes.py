@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import HtxApp
+from bot.render import pick_choice, same_label
 from handlers.forms import VALUE, typed_yes
 from handlers.ids import as_id
 from handlers.registration.export import safe_cell
 from handlers.reminders import shift_params
+from handlers.types import Button
 from storage.classes import create_class
 from storage.models import (
     Enrolment,
@@ -336,3 +338,42 @@ async def test_a_cancelled_class_asks_nobody_for_their_details(app: HtxApp):
     assert "đã bị huỷ" in refused.text
     async with app.sessions() as s:
         assert await s.scalar(select(FormState)) is None
+
+
+async def test_a_note_that_says_huy_is_a_note_and_cancel_words_are_not_consent(app: HtxApp):
+    """In free text 'Hủy' may be the answer itself ('cancel my registration'): it is saved as
+    the note, not taken for leaving the dialog; and 'cỏ' typed at the consent is no consent."""
+    chat = Chat(app, user_id="41")
+    await fill(chat, finish=False)
+    [refused, _] = await chat.say("cỏ")
+    assert "chọn một mục" in refused.text
+    await chat.press("f:v:yes")
+    await chat.press("f:v:confirm")
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    await chat.press(f"reg:note:{row.id}")
+    await chat.say("Hủy")
+    async with app.sessions() as s:
+        assert (await s.get(Registration, row.id)).notes == ["Hủy"]
+
+
+async def test_a_closed_class_offers_no_enrolment(app: HtxApp):
+    cid = await known_users_and_class(app, seats=2, people=0)
+    async with app.sessions() as s:
+        cls = await s.get(TrainingClass, cid)
+        cls.deadline_at = utcnow() - timedelta(minutes=1)
+        await s.commit()
+    newcomer = Chat(app, user_id="78")
+    [card] = await newcomer.say(f"/start lop_{cid}")
+    assert not any(b.payload.startswith("cls:enrol") for row in card.buttons for b in row)
+    [refused] = await newcomer.press(f"cls:enrol:{cid}")
+    assert "hết hạn đăng ký" in refused.text
+
+
+def test_a_label_that_names_several_buttons_doing_the_same_picks_it():
+    """Two menus in one turn (Zalo's first message) offer every item twice."""
+    menu = [Button("🎓 Lớp tập huấn", "menu:classes"), Button("❓ Trợ giúp", "menu:help")]
+    assert pick_choice("lop tap huan", menu + menu) == menu[0]
+    assert same_label("lop tap huan", menu + menu) == []
+    deletes = [Button("🗑 Xoá", "rem:del:1"), Button("🗑 Xoá", "rem:del:2")]
+    assert pick_choice("xoa", deletes) is None and same_label("xoa", deletes) == [1, 2]
