@@ -25,7 +25,8 @@ async def test_farmer_question_gets_cited_answer_and_related(
     tg.send_text(2001, "dieu kien thanh lap htx")
     [msg] = await tg.wait_sent(1, chat_id=2001)
     assert "Căn cứ: Điều" in msg["text"]
-    related = payloads(msg)
+    register, *related = payloads(msg)  # a question on founding one: the registration first
+    assert register == "menu:register"
     assert 1 <= len(related) <= 3 and all(p.startswith("qa:") for p in related)
     tg.press(2001, related[0])
     msgs = await tg.wait_sent(2, chat_id=2001)
