@@ -3,7 +3,10 @@ servers."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -52,10 +55,63 @@ async def _postgres_admin() -> Any:
     )
 
 
+# Each backend's schema migrated once per test session; a test's database starts as a copy.
+# Migrating a fresh database for every test was most of CI's time. A test that needs an empty
+# database (one that migrates step by step) is marked `empty_db`.
+_TEMPLATES: dict[str, str] = {}
+
+
+async def _migrated(url: str) -> None:
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _sqlite_template() -> str:
+    if "sqlite" not in _TEMPLATES:
+        path = Path(tempfile.mkdtemp(prefix="htxbot-template-")) / "htxbot.db"
+        await _migrated(f"sqlite+aiosqlite:///{path}")
+        _TEMPLATES["sqlite"] = str(path)
+    return _TEMPLATES["sqlite"]
+
+
+async def _postgres_template(admin: Any) -> str:
+    if "postgres" not in _TEMPLATES:
+        name = f"htxbot_template_{uuid.uuid4().hex[:12]}"
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await _migrated(f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}")
+        _TEMPLATES["postgres"] = name
+    return _TEMPLATES["postgres"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Any:
+    yield
+    if "sqlite" in _TEMPLATES:
+        shutil.rmtree(Path(_TEMPLATES["sqlite"]).parent, ignore_errors=True)
+    if "postgres" in _TEMPLATES:
+
+        async def drop() -> None:
+            admin = await _postgres_admin()
+            await admin.execute(f'DROP DATABASE IF EXISTS "{_TEMPLATES["postgres"]}" WITH (FORCE)')
+            await admin.close()
+
+        asyncio.run(drop())
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """The database URL of one test: a SQLite file, or a fresh PostgreSQL database."""
+    """The database URL of one test: a SQLite file, or a new PostgreSQL database; migrated,
+    unless the test is marked `empty_db`."""
+    empty = request.node.get_closest_marker("empty_db") is not None
     if request.param == "sqlite":
+        if not empty:
+            shutil.copyfile(await _sqlite_template(), tmp_path / "htxbot.db")
         yield f"sqlite+aiosqlite:///{tmp_path / 'htxbot.db'}"
         return
     try:
@@ -66,7 +122,8 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
             pytest.fail(message)
         pytest.skip(message)
     name = f"htxbot_test_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    template = "" if empty else f' TEMPLATE "{await _postgres_template(admin)}"'
+    await admin.execute(f'CREATE DATABASE "{name}"{template}')
     base = POSTGRES_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from storage.db import create_engine, session_factory
@@ -17,6 +18,7 @@ NOW = datetime(2026, 12, 1, 3, tzinfo=UTC)
 DATA = {"kind": "htx", "full_name": "A", "phone": "+84912345678", "province": "92"}
 
 
+@pytest.mark.empty_db  # migrated step by step
 async def test_ids_left_in_anonymised_histories_are_scrubbed(db_url: str):
     engine = create_engine(db_url)
     try:
