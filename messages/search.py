@@ -368,7 +368,8 @@ class QAIndex:
         confident = (
             in_scope(tokens) and coverage >= self.min_confidence and not _only_a_topic(tokens)
         )
-        return Answer(query, confident, hits, off_topic=self._off_topic(tokens))
+        # Only an answer the bot is unsure of is ever shown as off-topic.
+        return Answer(query, confident, hits, off_topic=not confident and self._off_topic(tokens))
 
     def _off_topic(self, tokens: list[str]) -> bool:
         """Names no co-op concept, and has no two words side by side that an entry's title,
