@@ -26,6 +26,12 @@ from tests.fake_zalo import user_id as zalo_user_id
 ADMIN_ID = 777
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # xdist hands tests out in this order: a test that runs for minutes, started last, would be
+    # the suite's whole tail.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "HTXBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'htxbot.db'}",

@@ -180,6 +180,7 @@ async def bots(tmp_path: Path, db_url: str, tg: FakeTelegram) -> AsyncIterator[l
             p.kill()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 async def test_two_webhook_processes_are_one_bot(
     tg: FakeTelegram, bots: list[BotProcess], db_url: str
