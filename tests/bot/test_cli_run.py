@@ -101,15 +101,21 @@ async def test_run_with_a_health_port_serves_healthz_and_metrics_while_polling(t
             async with aiohttp.ClientSession() as http:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                     health = (r.status, await r.json())
-                async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
-                    metrics = await r.text()
+                # The update is counted once its reply is out, a moment after the fake has it.
+                counted = 'htxbot_updates_total{channel="telegram",route="start"} 1.0'
+                for _ in range(50):
+                    async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
+                        metrics = await r.text()
+                    if counted in metrics:
+                        break
+                    await asyncio.sleep(0.1)
                 async with http.post(f"http://127.0.0.1:{port}/telegram/webhook") as r:
                     webhook_status = r.status
         finally:
             err = await stop_bot(proc)
     assert health[0] == 200 and health[1]["status"] == "ok", health
     assert health[1]["scheduler"] == "running"
-    assert 'htxbot_updates_total{channel="telegram",route="start"} 1.0' in metrics
+    assert counted in metrics
     assert webhook_status in (404, 405)  # polling: no webhook to post to
     assert "deleteWebhook" in tg.methods() and "setWebhook" not in tg.methods()
     assert proc.returncode == 0, err

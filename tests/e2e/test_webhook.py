@@ -133,9 +133,14 @@ async def test_healthz_and_metrics(tg: FakeTelegram, deployed: Deployment) -> No
         async with http.get(deployed.base + "/healthz") as r:
             assert r.status == 200
             body = await r.json()
-        async with http.get(deployed.base + "/metrics") as r:
-            assert r.status == 200
-            metrics = await r.text()
+        # An update is counted once its reply is out, a moment after the fake has it.
+        for _ in range(50):
+            async with http.get(deployed.base + "/metrics") as r:
+                assert r.status == 200
+                metrics = await r.text()
+            if 'htxbot_reply_seconds_count{channel="telegram"} 2.0' in metrics:
+                break
+            await asyncio.sleep(0.1)
     assert body["database"] == "ok" and body["scheduler"] == "running"
     assert body["queue_depth"] == {"telegram": 0}
     assert 'htxbot_updates_total{channel="telegram",route="start"} 1.0' in metrics
