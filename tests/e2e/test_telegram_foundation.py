@@ -24,6 +24,7 @@ async def test_start_sends_welcome_and_main_menu(tg: FakeTelegram, telegram_bot:
     [msg] = await tg.wait_sent(1, chat_id=1001)
     assert "Xin chào" in msg["text"]
     assert msg["parse_mode"] == "HTML"
+    assert msg["link_preview_options"] == {"is_disabled": True}
     labels = [label for label, _ in buttons(msg)]
     assert any("Hỏi đáp luật HTX" in label for label in labels)
     assert any("Thành lập HTX" in label for label in labels)
