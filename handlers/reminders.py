@@ -308,6 +308,10 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     row = await ctx.session.get(Reminder, number) if number else None
     if row is None or row.user_id != ctx.user.id:
         return [Reply(t("rem_not_found", ctx.lang))]
+    if row.status == "cancelled":
+        # An older message's buttons: the reminder was deleted, moved by a first snooze (the
+        # copy is another row) or its class called off. Snoozing it would bring it back.
+        return [Reply(t("rem_gone", ctx.lang))]
     if action == "del":
         await cancel_where(ctx.session, reminder_id=row.id)
         return [Reply(t("rem_deleted", ctx.lang))]

@@ -160,6 +160,29 @@ async def test_snoozing_a_personal_reminder_never_moves_it_earlier(
     assert "11/12/2026 lúc 10:10" in again.text
 
 
+async def test_an_old_snooze_button_does_not_bring_back_a_deleted_or_moved_reminder(
+    clocked: HtxApp,
+) -> None:
+    """The list's buttons stay on screen: after «Xoá», or after a first snooze, pressing a
+    snooze button of that message again must not make a new reminder."""
+    me = Chat(clocked, user_id="u3")
+    await me.say("/nhactoi 9h 10/12 nộp báo cáo")
+    await me.say("/nhactoi 9h 12/12 họp chi bộ")
+    deleted, moved = await reminders(clocked, kind="personal")
+    [ok] = await me.press(f"rem:del:{deleted.id}")
+    assert "Đã xoá" in ok.text
+    [gone] = await me.press(f"rem:snooze:{deleted.id}:1440")
+    assert "không còn" in gone.text and "/nhacnho" in gone.text
+    [gone] = await me.press(f"rem:del:{deleted.id}")
+    assert "không còn" in gone.text
+    [snoozed] = await me.press(f"rem:snooze:{moved.id}:60")
+    assert "12/12/2026 lúc 10:00" in snoozed.text
+    [twice] = await me.press(f"rem:snooze:{moved.id}:60")
+    assert "không còn" in twice.text
+    pending = await reminders(clocked, kind="personal", status="pending")
+    assert [r.due_at for r in pending] == [local(2026, 12, 12, 10)]
+
+
 REPEATING = [
     # README's example, typed the day after 05/12: next month, not 05/12/2027.
     ("8h 5/12 di hop hang thang", NOW, local(2027, 1, 5, 8), "hằng tháng"),
