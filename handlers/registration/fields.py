@@ -72,12 +72,16 @@ _BETWEEN_WORDS = frozenset({"den", "toi", "hoac", "va", "to", "or", "and"})
 # A number, its digits maybe grouped by '.' or ',' ("1.000"), or a word.
 _COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_NEGATIVE = re.compile(r"\s*[-−–]\s*\d")  # a minus first: "5-10" is a range, "-5" is not 5
 
 
 def numbers_in_count(text: str) -> list[int] | None:
     """The numbers in a head count said naturally ("khoảng 10 hộ" → [10], "5 đến 10" → [5, 10]);
     None when it has a word not said around a count, or digits split oddly ("1,5": one and a
-    half, or 1 and 5?). Other symbols are ignored ("~10", "5-10")."""
+    half, or 1 and 5?) or a number below zero ("-5"). Other symbols are ignored ("~10",
+    "5-10")."""
+    if _NEGATIVE.match(text):
+        return None
     numbers: list[int] = []
     for token in _COUNT_TOKEN.findall(fold(text)):
         if token[0].isdigit():

@@ -116,6 +116,8 @@ async def test_a_head_count_that_is_not_one_number_is_asked_again(app: HtxApp) -
         ("10 ha", "reg_bad_members"),  # hectares are not people
         ("100001 người", "reg_bad_members"),  # over the limit, as before
         ("0", "reg_bad_members"),
+        ("-5", "reg_bad_members"),  # not five
+        ("− 5 người", "reg_bad_members"),
     ]
     for chat, typed, key in people(app, cases):
         await to_members(chat)
