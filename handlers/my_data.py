@@ -5,8 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.classes.farmer import leave_class
+from handlers.registration.fields import display_phone
 from handlers.types import Button, Ctx, InboundEvent, Reply
-from messages.i18n import label, t
+from messages.i18n import LANGUAGE_NAMES, label, t
 from messages.locations import place_name
 from storage.classes import active_enrolments
 from storage.models import TrainingClass
@@ -24,10 +25,10 @@ async def show_my_data(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
         channel=u.channel,
         external_id=u.external_id,
         name=u.full_name or u.display_name or none,
-        phone=u.phone or none,
+        phone=display_phone(u.phone) if u.phone else none,
         province=place_name(u.province_code) or none,
         commune=place_name(u.commune_code, u.province_code) or none,
-        language=u.language,
+        language=LANGUAGE_NAMES.get(u.language, u.language),
         subscribed=t("yes_value" if u.subscribed else "no_value", lang),
         consent=u.consent_at.astimezone(tz).strftime("%d/%m/%Y %H:%M") if u.consent_at else none,
         created=u.created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),

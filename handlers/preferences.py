@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.broadcasts import compose_broadcast
 from handlers.menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
-from messages.i18n import LANGUAGES, t
+from messages.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 
 async def stop_announcements(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -33,5 +33,10 @@ async def choose_language(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     if wanted in LANGUAGES:
         ctx.user.language = wanted
         return [menu_reply(ctx, "language_set")]
-    buttons = ((Button("🇻🇳 Tiếng Việt", "lang:vi"), Button("🇬🇧 English", "lang:en")),)
+    buttons = (
+        (
+            Button(f"🇻🇳 {LANGUAGE_NAMES['vi']}", "lang:vi"),
+            Button(f"🇬🇧 {LANGUAGE_NAMES['en']}", "lang:en"),
+        ),
+    )
     return [Reply(t("choose_language", ctx.lang), buttons=buttons)]

@@ -13,6 +13,8 @@ import yaml
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("vi", "en")
+# Each language by its own name, as the language buttons and /toi show it.
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
 
 

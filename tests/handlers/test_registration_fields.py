@@ -163,6 +163,8 @@ async def test_my_data_names_my_place_and_counts_what_else_is_kept(app: HtxApp, 
     [mine] = await chat.say("/toi")
     assert "Thành phố Cần Thơ" in mine.text and "Ninh Kiều" in mine.text
     assert "Đăng ký thành lập: 1" in mine.text and "nhắc nhở chưa gửi: 0" in mine.text
+    # The phone as it was typed, the language by its name, not '+84987654321' and 'vi'.
+    assert "0987 654 321" in mine.text and "Tiếng Việt" in mine.text
     stranger = Chat(app, user_id="98")
     [theirs] = await stranger.say("/toi")
     assert "Đăng ký thành lập: 0" in theirs.text and "Cần Thơ" not in theirs.text
