@@ -241,7 +241,7 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
                 name, args, found = base, [number, *args], _BY_COMMAND[base]
         if name == "start" and args:
             for prefix in DEEP_LINKS:
-                if args[0].startswith(prefix) and args[0][len(prefix) :].isdecimal():
+                if args[0].startswith(prefix):  # also one cut short: it says so
                     return Route("deep_link", open_deep_link), [args[0]]
         if found is None:
             return Route("unknown_command", fallback.explain_unknown_command), ["/" + name]
