@@ -15,7 +15,7 @@ from messages.html_check import escape_stray, html_errors
 from messages.i18n import Markup, label, t
 from messages.locations import find_provinces, place_name
 from messages.timefmt import local_time
-from messages.vi_datetime import parse_vi_datetime
+from messages.vi_datetime import is_past, parse_vi_datetime
 from storage import audit
 from storage.broadcasts import (
     ROLES,
@@ -313,7 +313,11 @@ async def read_when(event: InboundEvent, value: str | None, ctx: Ctx, data: Data
     if value in ("now", "now_override"):
         return Parsed(ctx.now.isoformat())
     parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone)
-    if parsed is None or not parsed.explicit_time or parsed.when <= ctx.now:
+    if (parsed is None and is_past(event.text or "", ctx.now, ctx.config.timezone)) or (
+        parsed is not None and parsed.when <= ctx.now
+    ):
+        return Parsed(error="cls_start_past")
+    if parsed is None or not parsed.explicit_time:
         return Parsed(error="cls_bad_start")
     return Parsed(parsed.when.isoformat())
 

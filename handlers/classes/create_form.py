@@ -173,6 +173,8 @@ async def read_deadline(event: InboundEvent, value: str | None, ctx: Ctx, data: 
     if value == "start":
         return Parsed(start.isoformat())
     parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone, default_hour=23)
+    if parsed is None and is_past(event.text or "", ctx.now, ctx.config.timezone):
+        return Parsed(error="cls_bad_deadline")
     if parsed is None:
         return Parsed(error="cls_bad_start")
     when = parsed.when if parsed.explicit_time else parsed.when + timedelta(minutes=59)
