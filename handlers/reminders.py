@@ -17,7 +17,7 @@ from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.textnorm import fold
 from messages.timefmt import local_time
-from messages.vi_datetime import is_past, parse_vi_datetime
+from messages.vi_datetime import is_past, mentions_lunar_date, parse_vi_datetime
 from storage.models import Reminder
 from storage.reminders import add_reminder, cancel_where, pending_of
 
@@ -53,9 +53,9 @@ def reminder_request(text: str, now: datetime, tz: str) -> str | None:
     if not _ASKING.match(text) or _QUESTION.search(fold(text)):
         return None
     rest = _TONIGHT.sub("", text, count=1) if _TONIGHT.match(text) else _LEAD.sub("", text, 1)
-    if parse_vi_datetime(rest, now, tz, allow_past=True) is None:
+    if parse_vi_datetime(rest, now, tz, allow_past=True) is None and not mentions_lunar_date(rest):
         return None
-    return rest
+    return rest  # a lunar date too: /nhactoi says it takes solar dates
 
 
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
@@ -216,6 +216,8 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
     # is refused).
     parsed = parse_vi_datetime(raw, ctx.now, ctx.config.timezone, allow_past=bool(recurrence))
     if parsed is None:
+        if mentions_lunar_date(raw):
+            return [Reply(t("rem_lunar_date", ctx.lang))]
         past = is_past(raw, ctx.now, ctx.config.timezone)
         return [Reply(t("rem_time_past" if past else "rem_bad_time", ctx.lang))]
     when = first_occurrence_after(parsed.when, recurrence, ctx.config.timezone, ctx.now)

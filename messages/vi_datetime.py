@@ -250,6 +250,10 @@ def _clock_half(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     return _set_clock(f, int(m.group("h")), 30)
 
 
+def _midnight(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
+    return _set_clock(f, 12, 0)  # with the 'đêm' after it: 0h the next day
+
+
 def _clock_to(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     hour, minute = _check_clock(int(m.group("h")), int(m.group("m")))
     if minute == 0:
@@ -346,6 +350,22 @@ def _week_mod(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     return "weekmod"
 
 
+# A lunar date ('15/8 âm lịch', '15/8 (ÂL)', 'mùng 1 Tết', 'rằm tháng 7'): not converted, and
+# never to be read as the solar date with the same numbers.
+_LUNAR = re.compile(
+    r"\d{1,2}(?:\s*[/.\-]\s*\d{1,2}(?:[/.\-]\d{2,4})?|\s+thang\s+(?:\d{1,2}|gieng|chap))"
+    r"\s*\(?\s*(?:am\s+lich|al|am)(?![a-z])"
+    r"|(?<![a-z])(?:am\s+lich|al)\s+(?:ngay\s+|mung\s+)?\d"
+    r"|(?<![a-z])(?:mung|mong|ngay)\s+\d{1,2}\s+tet(?![a-z])"
+    r"|(?<![a-z])ram\s+thang(?![a-z])"
+)
+
+
+def mentions_lunar_date(text: str) -> bool:
+    """Whether the text gives a lunar date, which parse_vi_datetime refuses."""
+    return _LUNAR.search(fold(text)) is not None
+
+
 _N = r"(?P<n>\d{1,3}|mot|nua)"
 _DAY_PREFIX = r"(?:(?:ngay|mung|mong)\s+)"
 _AFTER_HOUR = r"(?![\d/.\-:])(?![a-z])"
@@ -396,6 +416,8 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         _clock_minutes,
     ),
     (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s*(?:h|gio)\s+ruoi{_E}"), _clock_half),
+    (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s+ruoi{_E}"), _clock_half),  # '8 rưỡi': 8:30
+    (re.compile(rf"{_B}nua(?=\s+dem{_E})"), _midnight),  # 'nửa đêm': '12h đêm'
     (
         re.compile(
             rf"{_B}(?P<h>\d{{1,2}})\s*(?:h|gio)\s+kem\s+(?P<m>\d{{1,2}})(?:\s*(?:p|phut))?{_E}"
@@ -589,6 +611,8 @@ def parse_vi_datetime(
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz)
     tx = _Text(text)
+    if _LUNAR.search(tx.folded):
+        return None
     try:
         f = _find(tx)
     except _Invalid:

@@ -183,6 +183,18 @@ async def test_an_old_snooze_button_does_not_bring_back_a_deleted_or_moved_remin
     assert [r.due_at for r in pending] == [local(2026, 12, 12, 10)]
 
 
+async def test_a_lunar_date_is_not_taken_for_the_solar_one(clocked: HtxApp) -> None:
+    """'15/8 âm lịch' was set for 15 August, 'mùng 1 Tết' for 1 January: the bot now says it
+    takes solar dates, and sets nothing."""
+    me = Chat(clocked, user_id="u4")
+    for typed in ("/nhactoi 8h 15/8 âm lịch cúng", "nhắc tôi 7h mùng 1 Tết đi chúc tết"):
+        [reply] = await me.say(typed)
+        assert "âm lịch" in reply.text and "dương lịch" in reply.text, typed
+    assert await reminders(clocked, kind="personal") == []
+    [ok] = await me.say("/nhactoi 8 rưỡi sáng mai họp")
+    assert "07/12/2026 lúc 08:30" in ok.text
+
+
 REPEATING = [
     # README's example, typed the day after 05/12: next month, not 05/12/2027.
     ("8h 5/12 di hop hang thang", NOW, local(2027, 1, 5, 8), "hằng tháng"),

@@ -64,6 +64,10 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("1h trưa", (2026, 11, 25, 13, 0), True),
     ("12h đêm", (2026, 11, 26, 0, 0), True),
     ("9 giờ rưỡi", (2026, 11, 26, 9, 30), True),
+    ("8 rưỡi sáng mai", (2026, 11, 26, 8, 30), True),  # the hour's word left out, as said
+    ("12 rưỡi trưa mai", (2026, 11, 26, 12, 30), True),
+    ("nửa đêm nay", (2026, 11, 26, 0, 0), True),  # midnight, not the evening's 21h
+    ("nửa đêm thứ 6", (2026, 11, 28, 0, 0), True),  # as '12h đêm thứ 6'
     ("8 giờ kém 15", (2026, 11, 26, 7, 45), True),
     ("lúc 16", (2026, 11, 25, 16, 0), True),
     # relative days
@@ -194,6 +198,14 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
         "thứ 2 tuần này",  # Monday of this week is past
         "thu 2 trieu",  # 'thu' (collect) two million
         "mua một bao phân",  # 'một' (one) is not 'mốt'
+        # Lunar dates are not converted: never read as the solar date of the same numbers.
+        "15/8 âm lịch",
+        "8h ngày 15/8 (ÂL)",
+        "mùng 1 tết",
+        "mung 5 tet 8h",
+        "rằm tháng giêng",
+        "ram thang 7 8h",
+        "ngày 10 tháng 3 âm lịch",
     ],
 )
 def test_none(text: str) -> None:
@@ -222,6 +234,8 @@ def test_full_date_in_the_past_is_returned_as_is() -> None:
         ("mai 7h gọi chị Mai", "gọi chị Mai"),  # the second 'mai' is not taken
         ("gọi chị Mai lúc 8h", "gọi chị Mai"),  # capitalised mid-sentence: a name
         ("8h 9h họp", "9h họp"),  # only one time is taken
+        ("8h 20/1 mua bánh chưng tết", "mua bánh chưng tết"),  # Tết as a subject is fine
+        ("8 rưỡi mai họp", "họp"),
     ],
 )
 def test_rest(text: str, rest: str) -> None:
