@@ -330,15 +330,21 @@ def _weekday(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
 
 def _week_mod_of(word: str | None) -> str | None:
     word = " ".join((word or "").split())
-    return {"sau": "next", "toi": "next", "sau nua": "after", "nay": "this"}.get(word)
+    return {
+        "sau": "next",
+        "toi": "next",
+        "sau nua": "after",
+        "toi nua": "after",
+        "nay": "this",
+    }.get(word)
 
 
 def _weekend(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     mod = _week_mod_of(m.group("m"))
-    if f.weekend or (mod == "next" and f.week_mod is not None):
+    if f.weekend or (mod in ("next", "after") and f.week_mod is not None):
         return None
     f.weekend = True
-    if mod == "next":
+    if mod in ("next", "after"):
         f.week_mod = mod
     return "weekend"
 
@@ -446,8 +452,8 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         ),
         _weekday,
     ),
-    (re.compile(rf"{_B}cuoi\s+tuan(?:\s+(?P<m>sau|toi|nay))?{_E}"), _weekend),
-    (re.compile(rf"{_B}(?<!\d\s)tuan\s+(?P<m>sau\s+nua|sau|toi|nay){_E}"), _week_mod),
+    (re.compile(rf"{_B}cuoi\s+tuan(?:\s+(?P<m>(?:sau|toi)\s+nua|sau|toi|nay))?{_E}"), _weekend),
+    (re.compile(rf"{_B}(?<!\d\s)tuan\s+(?P<m>(?:sau|toi)\s+nua|sau|toi|nay){_E}"), _week_mod),
 ]
 
 _PERIOD_WORD = re.compile(rf"{_B}(?P<p>{_PERIOD_RE}){_E}")

@@ -165,6 +165,9 @@ SUNDAY_CASES: list[tuple[str, Local, bool]] = [
     ("thứ 2 tuần sau", (2026, 11, 30, 8, 0), False),
     ("thứ 7 tuần sau", (2026, 12, 5, 8, 0), False),
     ("cuối tuần", (2026, 12, 5, 8, 0), False),
+    ("cuối tuần sau nữa", (2026, 12, 12, 8, 0), False),
+    ("tuần tới nữa", (2026, 12, 7, 8, 0), False),  # as 'tuần sau nữa'
+    ("thứ 3 tuần tới nữa", (2026, 12, 8, 8, 0), False),
     ("mai 7h", (2026, 11, 30, 7, 0), True),
     ("8h", (2026, 11, 30, 8, 0), True),
     ("23:59", (2026, 11, 29, 23, 59), True),
