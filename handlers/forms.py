@@ -74,6 +74,9 @@ class Form:
     def step(self, key: str) -> Step:
         return next(s for s in self.steps if s.key == key)
 
+    def has_step(self, key: str) -> bool:
+        return any(s.key == key for s in self.steps)
+
     def following(self, key: str) -> str | None:
         keys = [s.key for s in self.steps]
         i = keys.index(key)

@@ -256,10 +256,14 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
 async def route(event: InboundEvent, *, ctx: Ctx) -> tuple[str, list[Reply]]:
     """Handle one event; returns the route name (for logs and metrics) and the replies."""
     if ctx.form is not None and (
-        ctx.form.form not in FORMS or (ctx.form.form in STAFF_FORMS and not ctx.is_staff)
+        ctx.form.form not in FORMS
+        or not FORMS[ctx.form.form].has_step(ctx.form.step)
+        or (ctx.form.form in STAFF_FORMS and not ctx.is_staff)
     ):
-        # A dialog this version no longer has, or a staff one its owner may no longer use:
-        # nothing can continue it, so what they type is read as if no dialog were open.
+        # A dialog or step this version does not have (gone, or saved by a newer process
+        # during a rolling deploy), or a staff dialog its owner may no longer use: nothing here
+        # can continue it, so what they type is read as if no dialog were open. The row stays
+        # for a process that knows it.
         ctx.form = None
     found, args = find_route(event, ctx)
     if found.staff_only and not ctx.is_staff:

@@ -10,7 +10,7 @@ from handlers.classes.create_form import CREATE_FORM
 from handlers.registration.fields import clean_name, display_phone, normalise_phone
 from messages.locations import find_communes, find_provinces, wards_of
 from storage.forms import set_form
-from storage.models import Registration
+from storage.models import FormState, Registration
 from storage.registrations import counts
 from storage.users import find_user
 from tests.conftest import ADMIN_ID, Chat
@@ -218,6 +218,26 @@ async def test_a_dialog_this_version_no_longer_has_is_not_announced(app: HtxApp,
         await s.commit()
     replies = await chat.say("/start")
     assert len(replies) == 1 and "làm dở" not in replies[0].text
+
+
+async def test_a_dialog_step_this_version_does_not_know_is_left_alone(app: HtxApp, chat: Chat):
+    """During a rolling deploy an older process may read a step a newer one saved (the class
+    edit's «Xác nhận» step): it raised StopIteration on every message. It now reads what is
+    typed as if no dialog were open, and leaves the row for a process that knows the step."""
+    await chat.say("/start")
+    async with app.sessions() as s:
+        user = await find_user(s, "test", "42")
+        assert user is not None
+        await set_form(s, user.id, CREATE_FORM.name, "a_step_added_later", {"title": "Lớp"})
+        user.roles = "staff"
+        await s.commit()
+    replies = await chat.say("/start")
+    assert len(replies) == 1 and "làm dở" not in replies[0].text
+    await chat.say("thành lập hợp tác xã cần mấy người")
+    assert chat.routes[-1] == "question" and "error" not in chat.routes
+    async with app.sessions() as s:
+        kept = await s.get(FormState, user.id)
+        assert kept is not None and kept.step == "a_step_added_later"
 
 
 async def test_a_staff_dialog_left_by_someone_no_longer_staff_does_not_trap_them(
