@@ -101,6 +101,11 @@ def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetim
     reminders the same way, from the series' start (series_next)."""
     if due > now or not recurrence:
         return due
+    return _periods_later(due, recurrence, tz, _periods_past(due, recurrence, tz, now))
+
+
+def _periods_past(due: datetime, recurrence: str, tz: str, now: datetime) -> int:
+    """How many whole periods after `due` (≤ now) its series first comes after `now`."""
     zone = ZoneInfo(tz)
     start, here = due.astimezone(zone), now.astimezone(zone)
     # A first guess that is never past the answer, then step to it.
@@ -110,9 +115,19 @@ def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetim
         step = PERIOD_MONTHS[recurrence]
         periods = ((here.year - start.year) * 12 + here.month - start.month) // step
     periods = max(periods, 1)
-    while (nxt := _periods_later(due, recurrence, tz, periods)) <= now:
+    while _periods_later(due, recurrence, tz, periods) <= now:
         periods += 1
-    return nxt
+    return periods
+
+
+def series_slot(row: Reminder, tz: str) -> datetime:
+    """The time in its series that `row` stands for: its due time, unless quiet hours or a
+    retry moved that later."""
+    start = row.series_start or row.due_at
+    if not row.recurrence or row.due_at <= start:
+        return row.due_at
+    periods = _periods_past(start, row.recurrence, tz, row.due_at)
+    return _periods_later(start, row.recurrence, tz, periods - 1)
 
 
 def shift_params(params: dict[str, str], recurrence: str) -> dict[str, str]:
@@ -177,7 +192,9 @@ async def add_next_occurrence(
         message_key=row.message_key,
         params=shift_params(row.params, row.recurrence),
         due_at=nxt,
-        expires_at=nxt + (row.expires_at - row.due_at),
+        # Worth sending as long after its time as this one was: counted from this one's place
+        # in the series, so a late send does not shorten the ones after it.
+        expires_at=nxt + (row.expires_at - series_slot(row, tz)),
         recurrence=row.recurrence,
         series_start=row.series_start or row.due_at,
         user_chose_time=row.user_chose_time,

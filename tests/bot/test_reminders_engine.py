@@ -186,18 +186,26 @@ async def test_recurring_reminder_schedules_the_next_one(tmp_path: Path, db_url:
 
 async def test_a_monthly_reminder_on_the_31st_comes_back_to_the_31st(tmp_path: Path, db_url: str):
     """After February it is the 31st again where a month has one, not the 28th for ever; and a
-    retry that sent one late does not move the ones after it."""
+    retry that sent one late does not move the ones after it, nor shorten how long they stay
+    worth sending."""
     vn = ZoneInfo("Asia/Ho_Chi_Minh")
     first = datetime(2027, 1, 31, 8, 0, tzinfo=vn).astimezone(UTC)
     clock, rec = Clock(first), Recorder()
     app = await make_app(tmp_path, clock, rec, db_url)
     await seed(app, 1, first, recurrence="monthly")
     dispatcher = Dispatcher(app, quiet=QUIET)
-    seen = []
+    seen, graces = [], set()
     for _ in range(4):
         async with app.sessions() as s:
-            due = await s.scalar(select(Reminder.due_at).where(Reminder.status == "pending"))
+            due, expires = (
+                await s.execute(
+                    select(Reminder.due_at, Reminder.expires_at).where(
+                        Reminder.status == "pending"
+                    )
+                )
+            ).one()
         seen.append(f"{due.astimezone(vn):%d/%m %H:%M}")
+        graces.add(expires - due)
         clock.now = due + timedelta(minutes=10)  # as a retry would send it
         async with app.sessions() as s:
             await s.execute(
@@ -206,6 +214,7 @@ async def test_a_monthly_reminder_on_the_31st_comes_back_to_the_31st(tmp_path: P
             await s.commit()
         await dispatcher.tick()
     assert seen == ["31/01 08:00", "28/02 08:00", "31/03 08:00", "30/04 08:00"]
+    assert len(graces) == 1, graces
     await app.close()
 
 
