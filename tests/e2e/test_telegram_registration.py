@@ -63,10 +63,10 @@ async def count(app: HtxApp, model: type) -> int:
 
 async def fill_until_consent(f: Farmer, phone_by_contact: bool = True) -> None:
     [kind] = await f.say("/dangky")
-    assert "bước 1/10" in kind["text"]
+    assert "bước 1/11" in kind["text"]
     await f.press(value_of(kind, "Hợp tác xã"))
     [err, again] = await f.say("A1 <script>", count=2)
-    assert "chỉ gồm chữ cái" in err["text"] and "bước 2/10" in again["text"]
+    assert "chỉ gồm chữ cái" in err["text"] and "bước 2/11" in again["text"]
     [ask_phone] = await f.say("Nguyễn Thị Hoà")
     keyboard = ask_phone["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_contact"] is True
@@ -76,7 +76,7 @@ async def fill_until_consent(f: Farmer, phone_by_contact: bool = True) -> None:
         [ask_province] = await f.share_contact("84912345678")
     else:
         [ask_province] = await f.say("0912 345 678")
-    assert "bước 4/10" in ask_province["text"]
+    assert "bước 4/11" in ask_province["text"]
     [ask_commune] = await f.say("dak lak")
     assert "Đắk Lắk" in ask_commune["text"]
     [ask_sector] = await f.say("ea kar")
@@ -193,7 +193,7 @@ async def test_cancel_and_back(tg: FakeTelegram, telegram_bot: TelegramChannel):
     [kind] = await f.say("/dangky")
     [ask_name] = await f.press(value_of(kind, "Tổ hợp tác"))
     [again] = await f.press(value_of(ask_name, "Quay lại"))
-    assert "bước 1/10" in again["text"]
+    assert "bước 1/11" in again["text"]
     [ask_name] = await f.press(value_of(again, "Tổ hợp tác"))
     [bye] = await f.press(value_of(ask_name, "Huỷ"))
     assert "Đã huỷ" in bye["text"]
@@ -215,10 +215,10 @@ async def test_form_resumes_after_restart(tmp_path: Path, tg: FakeTelegram):
             if attempt == 0:
                 [kind] = await f.say("/dangky")
                 [ask_name] = await f.press(value_of(kind, "Liên hiệp"))
-                assert "bước 2/10" in ask_name["text"]
+                assert "bước 2/11" in ask_name["text"]
             else:
                 [ask_phone] = await f.say("Lê Văn Tám")
-                assert "bước 3/10" in ask_phone["text"]
+                assert "bước 3/11" in ask_phone["text"]
         finally:
             await channel.stop()
             await app.close()

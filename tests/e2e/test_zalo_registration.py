@@ -15,17 +15,17 @@ async def test_registration_with_digits_and_typed_labels(zl: FakeZalo, zalo_bot:
     f = Person(zl, user_id(300), name="Hoà")
     await f.say("/start")
     [kind] = await f.say("/dangky")
-    assert "bước 1/10" in kind and numbered(kind)[1] == "Hợp tác xã"
+    assert "bước 1/11" in kind and numbered(kind)[1] == "Hợp tác xã"
     assert "(gõ /huy để huỷ)" in kind and "quay lại" not in kind  # no step to go back to
     [ask_name] = await f.say(number_of(kind, "Hợp tác xã"))
-    assert "bước 2/10" in ask_name and not numbered(ask_name)  # only back/cancel: typed words
+    assert "bước 2/11" in ask_name and not numbered(ask_name)  # only back/cancel: typed words
     assert "(gõ «quay lại» để về câu trước, /huy để huỷ)" in ask_name
     [ask_phone] = await f.say("Nguyễn Thị Hoà")
-    assert "bước 3/10" in ask_phone and "bạn hãy gõ số điện thoại" in ask_phone
+    assert "bước 3/11" in ask_phone and "bạn hãy gõ số điện thoại" in ask_phone
     [err, again] = await f.say("12345", count=2)
-    assert "12345" in err and "0912 345 678" in err and "bước 3/10" in again
+    assert "12345" in err and "0912 345 678" in err and "bước 3/11" in again
     [ask_province] = await f.say("0912 345 678")
-    assert "bước 4/10" in ask_province
+    assert "bước 4/11" in ask_province
     [ask_commune] = await f.say("dak lak")
     assert "Đắk Lắk" in ask_commune
     [ask_sector] = await f.say("ea kar")
@@ -35,7 +35,7 @@ async def test_registration_with_digits_and_typed_labels(zl: FakeZalo, zalo_bot:
     [ask_members] = await f.say("cà phê, hồ tiêu")
     assert "05 thành viên" in ask_members
     [low, ask_support] = await f.say("3", count=2)  # a number typed, not choice 3
-    assert "ít nhất 05" in low and "Điều 4 khoản 7" in low and "bước 8/10" in ask_support
+    assert "ít nhất 05" in low and "Điều 4 khoản 7" in low and "bước 9/11" in ask_support
     [toggled] = await f.say("tu van thanh lap")
     assert numbered(toggled)[1].startswith("☑️")
     [toggled] = await f.say(number_of(toggled, "Vay vốn"))
@@ -69,7 +69,7 @@ async def test_back_and_cancel_are_typed(zl: FakeZalo, zalo_bot: ZaloChannel):
     [kind] = await f.say("/dangky")
     await f.say(number_of(kind, "Tổ hợp tác"))
     [again] = await f.say("quay lai")
-    assert "bước 1/10" in again
+    assert "bước 1/11" in again
     await f.say("2")
     [bye] = await f.say("/huy")
     assert "Đã huỷ" in bye

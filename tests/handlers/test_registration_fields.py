@@ -176,10 +176,10 @@ async def test_dangky_again_in_the_middle_resumes_instead_of_starting_over(chat:
     await chat.press("f:v:tht")
     await chat.say("Phạm Văn Minh")
     resumed, question = await chat.say("/dangky")
-    assert "làm dở" in resumed.text and "(bước 3/10)" in question.text  # the phone question
+    assert "làm dở" in resumed.text and "(bước 3/11)" in question.text  # the phone question
     await chat.say("0987654321")
     *_, asked = await chat.say("can tho")
-    assert "(bước 5/10)" in asked.text  # Minh's name was kept: on to the commune
+    assert "(bước 5/11)" in asked.text  # Minh's name was kept: on to the commune
 
 
 async def test_report_year_must_be_a_year(app: HtxApp):
@@ -201,7 +201,7 @@ async def test_start_in_the_middle_says_the_dialog_is_open_and_offers_to_go_on(c
     assert "Xin chào" in menu.text and "làm dở" in note.text
     assert [b.payload for b in note.buttons[0]] == ["f:resume", "f:cancel"]
     [question] = await chat.press("f:resume")
-    assert "(bước 2/10)" in question.text  # the name question, where it stopped
+    assert "(bước 2/11)" in question.text  # the name question, where it stopped
     *_, note = await chat.say("/menu")
     [cancelled] = await chat.press(note.buttons[0][1].payload)
     assert "làm dở" not in " ".join(r.text for r in await chat.say("/menu"))

@@ -80,13 +80,13 @@ def test_names_with_apostrophes_and_hyphens(typed: str, name: str | None) -> Non
 async def test_an_ede_name_is_accepted_and_shown_escaped(chat: Chat) -> None:
     await answer(chat, "/dangky", "f:v:htx")
     [question] = await chat.say("H’Hen Niê")
-    assert "(bước 3/10)" in question.text  # on to the phone question
+    assert "(bước 3/11)" in question.text  # on to the phone question
     await answer(chat, "0912345678", "lam dong", "xuan huong da lat", "f:v:trong_trot", "<cà phê>")
     await answer(chat, "10", "f:v:tu_van", "f:v:__done", "f:v:sang")
     [summary] = await chat.press("f:v:yes")
     assert "H'Hen Niê" in summary.text and "&lt;cà phê&gt;" in summary.text  # still escaped
     [asked] = await answer(chat, "f:v:edit", "f:v:edit:full_name")
-    assert "(bước 2/10)" in asked.text
+    assert "(bước 2/11)" in asked.text
     error, _ = await chat.say("H'Hen <b>Niê</b>")
     assert error.text == t("reg_bad_name")  # markup is no name
     assert "H'Hen Niê" in t("reg_bad_name")  # the message says such names are fine
@@ -104,7 +104,7 @@ async def test_a_head_count_with_words_around_it(app: HtxApp) -> None:
     for chat, typed, members in people(app, cases):
         await to_members(chat)
         *_, asked = await chat.say(typed)
-        assert "(bước 8/10)" in asked.text, typed  # the support question
+        assert "(bước 9/11)" in asked.text, typed  # the support question
         await answer(chat, "f:v:tu_van", "f:v:__done")
         assert (await finish(chat)).members_expected == members, typed
 
@@ -122,7 +122,7 @@ async def test_a_head_count_that_is_not_one_number_is_asked_again(app: HtxApp) -
     for chat, typed, key in people(app, cases):
         await to_members(chat)
         error, asked = await chat.say(typed)
-        assert error.text == t(str(key)) and "(bước 7/10)" in asked.text, typed
+        assert error.text == t(str(key)) and "(bước 8/11)" in asked.text, typed
 
 
 # --- several support needs typed at once -----------------------------------------------------
@@ -181,7 +181,7 @@ async def test_numbers_typed_after_start_mid_dialog_are_the_menus_not_supports(a
         await console.say(line)
     for line in ("1", "ca phe", "10", "1", "/start", "2 3", "Làm tiếp"):
         await console.say(line)
-    screen = out.getvalue().rsplit("(bước 8/10)", 1)[1]  # the support question, asked again
+    screen = out.getvalue().rsplit("(bước 9/11)", 1)[1]  # the support question, asked again
     assert screen.count("☑️") == 1 and "☑️ " + label("support_tu_van") in screen
 
 
@@ -207,7 +207,7 @@ async def test_the_prompts_own_example_typed_naturally(chat: Chat) -> None:
     *_, asked = await chat.say("lam dong")
     assert "Phường Xuân Hương - Đà Lạt" in asked.text  # the example the bug report typed
     [sector] = await chat.say("xuan huong")
-    assert "(bước 6/10)" in sector.text
+    assert "(bước 6/11)" in sector.text
 
 
 async def test_a_part_several_communes_share_asks_which(chat: Chat) -> None:
@@ -217,7 +217,7 @@ async def test_a_part_several_communes_share_asks_which(chat: Chat) -> None:
     offered = {b.label: b.payload for row in pick.buttons[:-1] for b in row}  # not back/cancel
     assert sorted(offered) == sorted(f"Phường {w} - Đà Lạt" for w in DA_LAT)
     [sector] = await chat.press(offered["Phường Cam Ly - Đà Lạt"])
-    assert "(bước 6/10)" in sector.text
+    assert "(bước 6/11)" in sector.text
     await answer(chat, "f:v:trong_trot", "cà phê", "10", "f:v:tu_van", "f:v:__done")
     row = await finish(chat)
     cam_ly = offered["Phường Cam Ly - Đà Lạt"].removeprefix("f:v:")
