@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from messages.textnorm import fold
+from messages.vi_numbers import NUMBER_WORDS, number_from_words
 
 KINDS = ("htx", "tht", "lhhtx", "chua_ro")
 SECTORS = (
@@ -62,6 +63,7 @@ COUNT_WORDS = frozenset(
     {
         *("nguoi", "ng", "ho", "gia", "dinh", "thanh", "vien", "tv", "xa", "hop", "tac", "htx"),
         *("khoang", "tam", "chung", "co", "do", "gan", "hon", "tren", "du", "kien", "chi"),
+        *("tu", "tro", "len"),  # "từ 5 người trở lên"
         *("a", "da", "vang", "nhe", "thoi", "la"),
         *("about", "around", "approx", "people", "persons", "members", "households", "coops"),
     }
@@ -83,7 +85,17 @@ def numbers_in_count(text: str) -> list[int] | None:
     if _NEGATIVE.match(text):
         return None
     numbers: list[int] = []
-    for token in _COUNT_TOKEN.findall(fold(text)):
+    tokens = _COUNT_TOKEN.findall(fold(text))
+    said: list[str] = []  # number words in a row ("hai mươi lăm")
+    for i, token in enumerate(tokens):
+        if _is_number_word(token, tokens[i + 1 : i + 2]):
+            said.append(token)
+            continue
+        if said:
+            if (value := number_from_words(said)) is None:
+                return None
+            numbers.append(value)
+            said = []
         if token[0].isdigit():
             if not (token.isdecimal() or _GROUPED.fullmatch(token)):
                 return None
@@ -92,7 +104,22 @@ def numbers_in_count(text: str) -> list[int] | None:
             numbers.append(int(digits) if len(digits) <= 9 else 10**9)
         elif token not in COUNT_WORDS and token not in _BETWEEN_WORDS:
             return None
+    if said:
+        if (value := number_from_words(said)) is None:
+            return None
+        numbers.append(value)
     return numbers
+
+
+def _is_number_word(token: str, following: list[str]) -> bool:
+    """Folded, 'tầm 7' (about 7) and 'tám' (8) are both 'tam', and 'từ 5' (from 5) and 'tư'
+    (4) both 'tu': 'tam' before another number is 'tầm'; 'tu' is four only after 'mươi',
+    which number_from_words checks, so here it is 'từ' before a number."""
+    if token not in NUMBER_WORDS:
+        return False
+    nxt = following[0] if following else ""
+    before_a_number = nxt[:1].isdigit() or (nxt in NUMBER_WORDS and nxt not in ("muoi", "tram"))
+    return not (token in ("tam", "tu") and before_a_number)
 
 
 def normalise_phone(text: str) -> str | None:

@@ -100,6 +100,11 @@ async def test_a_head_count_with_words_around_it(app: HtxApp) -> None:
         ("khoang 10", 10),
         ("khoảng 10 hộ", 10),
         ("tầm 7 ạ", 7),
+        ("mười lăm người", 15),  # in words
+        ("khoang hai muoi ho", 20),
+        ("tam nguoi", 8),  # 'tám người'; 'tam 7' is 'tầm 7'
+        ("tầm bảy người", 7),
+        ("từ 5", 5),  # 'từ' is not 'tư' (four)
     ]
     for chat, typed, members in people(app, cases):
         await to_members(chat)
