@@ -309,7 +309,7 @@ def _relative_day(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
         if len(words) == 1 and typed == "mot":  # bare 'mot' may be 'một' (one)
             f.weak_mot.append((m.start(), m.end()))
             return None
-    f.rel_days = {"nay": 0, "mai": 1, "kia": 2, "mot": 2}[words[-1]]
+    f.rel_days = {"qua": -1, "nay": 0, "mai": 1, "kia": 2, "mot": 2}[words[-1]]
     return "rel"
 
 
@@ -442,7 +442,9 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (re.compile(rf"{_B}(?P<p>{_PERIOD_RE})\s+(?P<w>nay|mai|mot){_E}"), _period_day),
     (
-        re.compile(rf"{_B}(?P<w>hom\s+nay|ngay\s+mai|ngay\s+kia|ngay\s+mot|mai|mot){_E}"),
+        re.compile(
+            rf"{_B}(?P<w>hom\s+nay|hom\s+qua|ngay\s+mai|ngay\s+kia|ngay\s+mot|mai|mot){_E}"
+        ),
         _relative_day,
     ),
     (

@@ -198,6 +198,8 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
         "ngày 0",
         "0 phút nữa",
         "hôm nay 8h",  # already past: never a past moment without a year
+        "8h hôm qua",  # yesterday, not tomorrow
+        "hom qua 8h",
         "thứ 2 tuần này",  # Monday of this week is past
         "thu 2 trieu",  # 'thu' (collect) two million
         "mua một bao phân",  # 'một' (one) is not 'mốt'
