@@ -19,7 +19,13 @@ from messages.textnorm import fold
 from messages.timefmt import local_time
 from messages.vi_datetime import is_past, mentions_lunar_date, parse_vi_datetime
 from storage.models import Reminder
-from storage.reminders import add_reminder, cancel_where, pending_of
+from storage.reminders import (
+    add_reminder,
+    cancel_where,
+    pending_of,
+    pending_snoozes,
+    snooze_key,
+)
 
 RECURRENCES = ("", "daily", "weekly", "monthly", "quarterly", "yearly")
 _REPEAT_WORDS = {
@@ -356,12 +362,20 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             await cancel_where(ctx.session, reminder_id=row.id)
             # Snoozing one occurrence keeps the series going.
             await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
-            nxt = series_next(row, ctx.config.timezone)
-            if nxt is not None and later >= nxt:
-                # A daily reminder snoozed a day: its next occurrence already comes then, and a
-                # copy beside it would remind twice at once.
-                when = local_time(nxt, ctx.config.timezone, ctx.lang)
-                return [Reply(t("rem_snoozed", ctx.lang, when=when))]
+        nxt = series_next(row, ctx.config.timezone)
+        if nxt is not None and later >= nxt:
+            # A daily reminder snoozed a day: its next occurrence already comes then, and a
+            # copy beside it would remind twice at once.
+            when = local_time(nxt, ctx.config.timezone, ctx.lang)
+            return [Reply(t("rem_snoozed", ctx.lang, when=when))]
+        if copies := await pending_snoozes(ctx.session, row.id):
+            # Pressed again (the buttons stay on the delivered message): the last press wins,
+            # rather than one more copy each time.
+            for extra in copies[1:]:
+                extra.status = "cancelled"
+            copies[0].due_at, copies[0].expires_at = later, expires
+            when = local_time(later, ctx.config.timezone, ctx.lang)
+            return [Reply(t("rem_snoozed", ctx.lang, when=when))]
         await add_reminder(
             ctx.session,
             user_id=ctx.user.id,
@@ -373,7 +387,7 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             due_at=later,
             expires_at=expires,
             class_id=row.class_id,
-            idempotency_key=f"snooze:{row.id}:{later.isoformat()}",
+            idempotency_key=snooze_key(row.id, later),
             user_chose_time=True,
             created_at=ctx.now,
         )

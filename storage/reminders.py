@@ -176,6 +176,22 @@ async def cancel_where(
     return int(getattr(result, "rowcount", 0))
 
 
+def snooze_key(reminder_id: int, due_at: datetime) -> str:
+    """The idempotency key of a snoozed copy of a reminder."""
+    return f"snooze:{reminder_id}:{due_at.isoformat()}"
+
+
+async def pending_snoozes(session: AsyncSession, reminder_id: int) -> list[Reminder]:
+    """The copies of a reminder that its snooze buttons made and that are not sent yet."""
+    rows = await session.scalars(
+        select(Reminder).where(
+            Reminder.status == "pending",
+            Reminder.idempotency_key.startswith(f"snooze:{reminder_id}:", autoescape=True),
+        )
+    )
+    return list(rows)
+
+
 async def pending_of(session: AsyncSession, user_id: int, limit: int = 20) -> list[Reminder]:
     rows = await session.scalars(
         select(Reminder)

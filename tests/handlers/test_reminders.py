@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.app import HtxApp
 from bot.settings import Settings
-from handlers.reminders import series_next
+from handlers.reminders import add_next_occurrence, series_next
 from messages.textnorm import fold
 from storage.classes import create_class
 from storage.models import Reminder
@@ -181,6 +181,34 @@ async def test_an_old_snooze_button_does_not_bring_back_a_deleted_or_moved_remin
     assert "không còn" in twice.text
     pending = await reminders(clocked, kind="personal", status="pending")
     assert [r.due_at for r in pending] == [local(2026, 12, 12, 10)]
+
+
+async def test_snoozing_a_delivered_reminder_again_moves_its_copy_instead_of_adding_one(
+    clocked: HtxApp, clock: Clock
+) -> None:
+    """Each press of a delivered reminder's snooze buttons made another copy: three presses,
+    three reminders. The last press wins; and a daily reminder snoozed a day gets no copy
+    beside its own next occurrence."""
+    me = Chat(clocked, user_id="u5")
+    await me.say("/nhactoi 13h hôm nay gọi điện")
+    await me.say("/nhactoi 14h hôm nay tưới cây hàng ngày")
+    call, water = await reminders(clocked, kind="personal")
+    async with clocked.sessions() as s:  # both delivered on time, as the dispatcher does
+        for row in (call, water):
+            sent = await s.get(Reminder, row.id)
+            assert sent is not None
+            sent.status = "sent"
+            await add_next_occurrence(s, sent, now=NOW, tz="Asia/Ho_Chi_Minh")
+        await s.commit()
+    clock.now = local(2026, 12, 6, 14, 5)
+    for _ in range(3):
+        [ok] = await me.press(f"rem:snooze:{call.id}:60")
+    [ok] = await me.press(f"rem:snooze:{call.id}:1440")
+    assert "07/12/2026 lúc 14:05" in ok.text
+    [ok] = await me.press(f"rem:snooze:{water.id}:1440")
+    assert "07/12/2026 lúc 14:00" in ok.text  # the series' own next one
+    pending = await reminders(clocked, kind="personal", status="pending")
+    assert sorted(r.due_at for r in pending) == [local(2026, 12, 7, 14), local(2026, 12, 7, 14, 5)]
 
 
 async def test_a_lunar_date_is_not_taken_for_the_solar_one(clocked: HtxApp) -> None:
