@@ -251,7 +251,18 @@ def _clock_half(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
 
 
 def _midnight(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
+    typed = tx.orig_word(m.start(), m.end())
+    if typed == "nữa":
+        return None  # 'tuần sau nữa đêm 9h': 'nữa' (more), then 'đêm'
+    before = tx.folded[: m.start()].split()
+    if typed.isascii() and before and before[-1] in _BEFORE_NUA:
+        return None  # without diacritics, 'tuan sau nua dem' is the same
     return _set_clock(f, 12, 0)  # with the 'đêm' after it: 0h the next day
+
+
+def _bare_half(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
+    hour = int(m.group("h"))
+    return _set_clock(f, hour, 30) if hour <= 23 else None
 
 
 def _clock_to(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
@@ -360,9 +371,9 @@ def _week_mod(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
 # never to be read as the solar date with the same numbers.
 _LUNAR = re.compile(
     r"\d{1,2}(?:\s*[/.\-]\s*\d{1,2}(?:[/.\-]\d{2,4})?|\s+thang\s+(?:\d{1,2}|gieng|chap))"
-    r"\s*\(?\s*(?:am\s+lich|al|am)(?![a-z])"
+    r"\s*(?:\(\s*(?:am\s+lich|al|am)\s*\)|(?:am\s+lich|al)(?![a-z])|am\s*$)"
     r"|(?<![a-z])(?:am\s+lich|al)\s+(?:ngay\s+|mung\s+)?\d"
-    r"|(?<![a-z])(?:mung|mong|ngay)\s+\d{1,2}\s+tet(?![a-z])"
+    r"|(?<![a-z])(?:mung|mong|ngay)\s+\d{1,2}\s+tet(?![a-z])(?!\s+duong)"
     r"|(?<![a-z])ram\s+thang(?![a-z])"
 )
 
@@ -372,6 +383,13 @@ def mentions_lunar_date(text: str) -> bool:
     return _LUNAR.search(fold(text)) is not None
 
 
+# Words after which 'nua' is 'nữa' (more): 'tuần sau nữa', 'ngày kia nữa'.
+_BEFORE_NUA = frozenset({"sau", "toi", "kia", "mot", "nay", "qua", "tuan", "ngay", "thang"})
+# Units of an amount: '2 rưỡi tạ', '1 rưỡi triệu' are not half past.
+_UNIT = (
+    r"(?:ky|kg|ki|ta|tan|yen|gam|g|trieu|tr|nghin|ngan|k|dong|met|m|sao|ha|mau|lit|l|can|bao"
+    r"|thung|chai|tui|goi|xe|con|cay|cai|chuc|tram|ngay|tuan|thang|nam|tieng|gio|phut)"
+)
 _N = r"(?P<n>\d{1,3}|mot|nua)"
 _DAY_PREFIX = r"(?:(?:ngay|mung|mong)\s+)"
 _AFTER_HOUR = r"(?![\d/.\-:])(?![a-z])"
@@ -422,7 +440,6 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         _clock_minutes,
     ),
     (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s*(?:h|gio)\s+ruoi{_E}"), _clock_half),
-    (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s+ruoi{_E}"), _clock_half),  # '8 rưỡi': 8:30
     (re.compile(rf"{_B}nua(?=\s+dem{_E})"), _midnight),  # 'nửa đêm': '12h đêm'
     (
         re.compile(
@@ -432,6 +449,8 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s*(?:h|gio){_E}"), _clock_hour),
     (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s*g(?=\s*(?:{_PERIOD_RE})(?![a-z]))"), _clock_hour),
+    # '8 rưỡi' (8:30), once no hour written with h or giờ was found; '2 rưỡi tạ' is an amount.
+    (re.compile(rf"{_B}(?P<h>\d{{1,2}})\s+ruoi{_E}(?!\s+{_UNIT}(?![a-z]))"), _bare_half),
     (
         re.compile(
             rf"{_B}luc\s+(?P<h>\d{{1,2}})(?![\d/.\-:])"
@@ -699,4 +718,5 @@ def is_past(text: str, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> bool:
     """Whether `text`, which parse_vi_datetime refused, is a moment understood but already past
     ('7h hôm nay' at noon), so the reply can say so rather than 'not understood'."""
     parsed = parse_vi_datetime(text, now, tz, allow_past=True)
-    return parsed is not None and parsed.when <= now
+    # 'hôm nay' at noon is 08:00, the hour filled in: not a time the person gave.
+    return parsed is not None and parsed.explicit_time and parsed.when <= now

@@ -39,6 +39,8 @@ async def test_a_broadcast_time_already_past_is_said_to_be_past(clocked: HtxApp)
     [past, again] = await staff.say("7h hôm nay")
     assert "đã qua" in past.text and "chưa hiểu" not in past.text
     assert again.text == ask_when.text
+    [no_time, _] = await staff.say("hôm nay")  # no hour given: ask for one, it is not "past"
+    assert "đã qua" not in no_time.text and "giờ" in no_time.text
     [preview] = await staff.say("7h ngày mai")
     assert "07/12/2026 lúc 07:00" in preview.text
 

@@ -68,6 +68,8 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("12 rưỡi trưa mai", (2026, 11, 26, 12, 30), True),
     ("nửa đêm nay", (2026, 11, 26, 0, 0), True),  # midnight, not the evening's 21h
     ("nửa đêm thứ 6", (2026, 11, 28, 0, 0), True),  # as '12h đêm thứ 6'
+    ("thứ 7 tuần sau nữa đêm 9h", (2026, 12, 12, 21, 0), True),  # 'nữa đêm' is not midnight
+    ("ngày kia 9h tối", (2026, 11, 27, 21, 0), True),
     ("8 giờ kém 15", (2026, 11, 26, 7, 45), True),
     ("lúc 16", (2026, 11, 25, 16, 0), True),
     # relative days
@@ -199,6 +201,8 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
         "0 phút nữa",
         "hôm nay 8h",  # already past: never a past moment without a year
         "8h hôm qua",  # yesterday, not tomorrow
+        "8h 5/12 (âm)",
+        "15/8 al",
         "hom qua 8h",
         "thứ 2 tuần này",  # Monday of this week is past
         "thu 2 trieu",  # 'thu' (collect) two million
@@ -239,6 +243,12 @@ def test_full_date_in_the_past_is_returned_as_is() -> None:
         ("mai 7h gọi chị Mai", "gọi chị Mai"),  # the second 'mai' is not taken
         ("gọi chị Mai lúc 8h", "gọi chị Mai"),  # capitalised mid-sentence: a name
         ("8h 9h họp", "9h họp"),  # only one time is taken
+        ("7h sáng mai mua 2 rưỡi tạ phân", "mua 2 rưỡi tạ phân"),  # an amount, not 2:30
+        ("8h 25/12 trả 1 rưỡi triệu", "trả 1 rưỡi triệu"),
+        ("7h sáng mai mua 50 rưỡi ký lúa", "mua 50 rưỡi ký lúa"),
+        ("19h 24/12 âm nhạc giáng sinh", "âm nhạc giáng sinh"),  # 'âm' is not 'âm lịch'
+        ("8h 20/12 ẩm thực", "ẩm thực"),
+        ("8h ngày 1 tết dương lịch", "tết dương lịch"),
         ("8h 20/1 mua bánh chưng tết", "mua bánh chưng tết"),  # Tết as a subject is fine
         ("8 rưỡi mai họp", "họp"),
     ],
