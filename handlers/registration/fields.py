@@ -71,24 +71,30 @@ COUNT_WORDS = frozenset(
 # Between two numbers: "5 đến 10", "5 tới 10", "5 hoặc 6", "5 và 6" (allowed, then refused as
 # two numbers, so the reply can ask for one).
 _BETWEEN_WORDS = frozenset({"den", "toi", "hoac", "va", "to", "or", "and"})
-# A number, its digits maybe grouped by '.' or ',' ("1.000"), or a word.
-_COUNT_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+# A number, its digits maybe grouped by '.' or ',' ("1.000"), or a word as typed.
+_TYPED_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
-_NEGATIVE = re.compile(r"\s*[-−–]\s*\d")  # a minus first: "5-10" is a range, "-5" is not 5
+# A minus not after a number: "5-10" is a range, "-5" and "khoảng -5" are not 5.
+_NEGATIVE = re.compile(r"(?<![\d\s])\s*[-−–]\s*\d|^\s*[-−–]\s*\d")
 
 
 def numbers_in_count(text: str) -> list[int] | None:
-    """The numbers in a head count said naturally ("khoảng 10 hộ" → [10], "5 đến 10" → [5, 10]);
-    None when it has a word not said around a count, or digits split oddly ("1,5": one and a
-    half, or 1 and 5?) or a number below zero ("-5"). Other symbols are ignored ("~10",
-    "5-10")."""
-    if _NEGATIVE.match(text):
+    """The numbers in a head count said naturally ("khoảng 10 hộ" → [10], "5 đến 10" → [5, 10],
+    "mười lăm người" → [15]); None when it has a word not said around a count, digits split
+    oddly ("1,5": one and a half, or 1 and 5?) or a number below zero ("-5"). Other symbols
+    are ignored ("~10", "5-10")."""
+    if _NEGATIVE.search(text):
         return None
     numbers: list[int] = []
-    tokens = _COUNT_TOKEN.findall(fold(text))
+    # Each word folded, beside the word as typed: its diacritics tell 'tầm' from 'tám'.
+    typed = _TYPED_TOKEN.findall(unicodedata.normalize("NFC", text.lower()))
+    tokens = [fold(word) for word in typed]
     said: list[str] = []  # number words in a row ("hai mươi lăm")
     for i, token in enumerate(tokens):
-        if _is_number_word(token, tokens[i + 1 : i + 2]):
+        kind = _number_word(token, typed[i], tokens[i + 1 : i + 2])
+        if kind is None:
+            return None
+        if kind:
             said.append(token)
             continue
         if said:
@@ -111,15 +117,25 @@ def numbers_in_count(text: str) -> list[int] | None:
     return numbers
 
 
-def _is_number_word(token: str, following: list[str]) -> bool:
-    """Folded, 'tầm 7' (about 7) and 'tám' (8) are both 'tam', and 'từ 5' (from 5) and 'tư'
-    (4) both 'tu': 'tam' before another number is 'tầm'; 'tu' is four only after 'mươi',
-    which number_from_words checks, so here it is 'từ' before a number."""
-    if token not in NUMBER_WORDS:
+# Folded, 'tầm' (about) and 'tám' (8) are both 'tam', 'từ' (from) and 'tư' (4) both 'tu'.
+_NOT_NUMBERS = frozenset({"tầm", "từ"})
+_NUMBERS = frozenset({"tám", "tư"})
+
+
+def _number_word(token: str, typed: str, following: list[str]) -> bool | None:
+    """Whether a word is part of a number said in words; None when it cannot be told."""
+    if token not in NUMBER_WORDS or typed in _NOT_NUMBERS:
         return False
+    if typed in _NUMBERS or token not in ("tam", "tu"):
+        return True
+    # Typed without diacritics: before a digit or a digit's word, 'tam 7' is 'tầm 7' and 'tu 5'
+    # 'từ 5'; 'tu muoi' is 'từ mười' (forty is 'bốn mươi'); 'tam muoi' may be 80 or about 10.
     nxt = following[0] if following else ""
-    before_a_number = nxt[:1].isdigit() or (nxt in NUMBER_WORDS and nxt not in ("muoi", "tram"))
-    return not (token in ("tam", "tu") and before_a_number)
+    if nxt[:1].isdigit() or (nxt in NUMBER_WORDS and nxt not in ("muoi", "tram")):
+        return False
+    if nxt in ("muoi", "tram"):
+        return False if token == "tu" else None
+    return True
 
 
 def normalise_phone(text: str) -> str | None:

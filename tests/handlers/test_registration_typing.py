@@ -105,6 +105,9 @@ async def test_a_head_count_with_words_around_it(app: HtxApp) -> None:
         ("tam nguoi", 8),  # 'tám người'; 'tam 7' is 'tầm 7'
         ("tầm bảy người", 7),
         ("từ 5", 5),  # 'từ' is not 'tư' (four)
+        ("tầm mười người", 10),  # not 'tám mươi' (80)
+        ("từ mười lăm người trở lên", 15),
+        ("tám mươi người", 80),
     ]
     for chat, typed, members in people(app, cases):
         await to_members(chat)
@@ -121,6 +124,8 @@ async def test_a_head_count_that_is_not_one_number_is_asked_again(app: HtxApp) -
         ("10 ha", "reg_bad_members"),  # hectares are not people
         ("100001 người", "reg_bad_members"),  # over the limit, as before
         ("0", "reg_bad_members"),
+        ("tam muoi nguoi", "reg_bad_members"),  # 'tám mươi' (80) or 'tầm mười' (10)?
+        ("khoảng -5", "reg_bad_members"),
         ("-5", "reg_bad_members"),  # not five
         ("− 5 người", "reg_bad_members"),
     ]
