@@ -14,6 +14,7 @@ from telegram import (
     Bot,
     BotCommand,
     InlineKeyboardMarkup,
+    KeyboardButton,
     LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
@@ -151,8 +152,10 @@ def reply_markup(reply: Reply) -> Any:
     data = markup_json(reply)
     if data is None:
         return None
-    if "keyboard" in data:
-        return ReplyKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:  # its de_json leaves the buttons as dicts
+        rows = [[KeyboardButton(**b) for b in row] for row in data["keyboard"]]
+        flags = {k: v for k, v in data.items() if k != "keyboard"}
+        return ReplyKeyboardMarkup(rows, **flags)
     return InlineKeyboardMarkup.de_json(data, None)
 
 
