@@ -143,7 +143,8 @@ async def _take_seat(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
     key = {
         "enrolled": "cls_enrolled",
         "waiting": "cls_waiting",
-        "already": "cls_already",
+        # Already in, or already waiting (with a place in the queue).
+        "already": "cls_already_waiting" if result.position else "cls_already",
         "closed": "cls_closed",
         "cancelled_class": "cls_is_cancelled",
     }[result.status]
@@ -151,7 +152,7 @@ async def _take_seat(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
         Reply(
             t(key, ctx.lang, title=cls.title, position=result.position),
             buttons=((Button(label("btn_calendar", ctx.lang), f"cls:ics:{cls.id}"),),)
-            if result.status in ("enrolled", "already")
+            if result.status == "enrolled" or (result.status == "already" and not result.position)
             else (),
         )
     ]

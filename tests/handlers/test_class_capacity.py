@@ -12,6 +12,8 @@ from handlers.types import InboundEvent
 from storage.classes import create_class
 from storage.models import Enrolment, TrainingClass, utcnow
 from storage.users import get_or_create_user
+from tests.conftest import Chat
+from tests.handlers.test_review_fixes import known_users_and_class
 
 
 async def test_concurrent_enrolments_never_overbook(app: HtxApp):
@@ -50,3 +52,15 @@ async def test_concurrent_enrolments_never_overbook(app: HtxApp):
         )
         cls = await s.get(TrainingClass, class_id)
     assert enrolled == 5 and cls.seats_taken == 5
+
+
+async def test_pressing_enrol_again_while_waiting_says_waiting_not_enrolled(app: HtxApp):
+    """It said "Bạn đã đăng ký lớp … rồi" with «Thêm vào lịch» to someone only waiting."""
+    cid = await known_users_and_class(app, seats=1, people=2)
+    await Chat(app, user_id="u0").press(f"cls:enrol:{cid}")
+    waiting = Chat(app, user_id="u1")
+    [first] = await waiting.press(f"cls:enrol:{cid}")
+    assert "vị trí số 1" in first.text
+    [again] = await waiting.press(f"cls:enrol:{cid}")
+    assert "vị trí số 1" in again.text and "danh sách chờ" in again.text
+    assert "đã đăng ký" not in again.text and not again.buttons
