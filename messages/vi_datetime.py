@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from messages.textnorm import fold
+from messages.vi_numbers import number_from_words
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
@@ -260,6 +261,21 @@ def _midnight(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     return _set_clock(f, 12, 0)  # with the 'đêm' after it: 0h the next day
 
 
+def _clock_in_words(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
+    """'chín giờ', 'mười giờ rưỡi'. Typed without diacritics, 'sau', 'bay', 'tam' and 'mot'
+    are as likely 'sau giờ làm' (after work), 'bây giờ' (now), 'tầm giờ này' (about now):
+    only the other words count then."""
+    first = tx.orig_word(m.start("w"), m.start("w") + len(m.group("w").split()[0]))
+    if first.isascii() and first in ("sau", "bay", "tam", "mot"):
+        return None
+    if not first.isascii() and fold(first) != first and first not in _HOUR_WORDS_TYPED:
+        return None  # 'bây', 'tầm', 'một'… with their own diacritics
+    hour = number_from_words(m.group("w").split())
+    if hour is None or not 1 <= hour <= 12:
+        return None
+    return _set_clock(f, hour, 30 if m.group("r") else 0)
+
+
 def _bare_half(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     hour = int(m.group("h"))
     return _set_clock(f, hour, 30) if hour <= 23 else None
@@ -383,6 +399,11 @@ def mentions_lunar_date(text: str) -> bool:
     return _LUNAR.search(fold(text)) is not None
 
 
+# An hour from 1 to 12 in words, folded ('mười một giờ'); _clock_in_words checks how it was typed.
+_HOUR_WORDS = r"muoi\s+(?:mot|hai)|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi"
+_HOUR_WORDS_TYPED = frozenset(
+    {"một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"}
+)
 # Words after which 'nua' is 'nữa' (more): 'tuần sau nữa', 'ngày kia nữa'.
 _BEFORE_NUA = frozenset({"sau", "toi", "kia", "mot", "nay", "qua", "tuan", "ngay", "thang"})
 # Units of an amount: '2 rưỡi tạ', '1 rưỡi triệu' are not half past.
@@ -430,6 +451,10 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
             r"(?!\s*(?:h|g|gio|tieng|phut|p|lan|bua|ngay|tuan|thang|nam|nua|sau|toi)(?![a-z]))"
         ),
         _day_only,
+    ),
+    (
+        re.compile(rf"{_B}(?P<w>{_HOUR_WORDS})\s+gio(?:\s+(?P<r>ruoi))?{_E}"),
+        _clock_in_words,
     ),
     (re.compile(rf"{_B}(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?![\d:])"), _clock_colon),
     (

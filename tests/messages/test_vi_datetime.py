@@ -70,6 +70,10 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("nửa đêm thứ 6", (2026, 11, 28, 0, 0), True),  # as '12h đêm thứ 6'
     ("thứ 7 tuần sau nữa đêm 9h", (2026, 12, 12, 21, 0), True),  # 'nữa đêm' is not midnight
     ("ngày kia 9h tối", (2026, 11, 27, 21, 0), True),
+    ("chín giờ tối mai", (2026, 11, 26, 21, 0), True),  # the hour in words
+    ("mười giờ rưỡi sáng mai", (2026, 11, 26, 10, 30), True),
+    ("mười một giờ trưa mai", (2026, 11, 26, 11, 0), True),
+    ("bảy giờ sáng thứ 6", (2026, 11, 27, 7, 0), True),
     ("8 giờ kém 15", (2026, 11, 26, 7, 45), True),
     ("lúc 16", (2026, 11, 25, 16, 0), True),
     # relative days
@@ -249,6 +253,9 @@ def test_full_date_in_the_past_is_returned_as_is() -> None:
         ("19h 24/12 âm nhạc giáng sinh", "âm nhạc giáng sinh"),  # 'âm' is not 'âm lịch'
         ("8h 20/12 ẩm thực", "ẩm thực"),
         ("8h ngày 1 tết dương lịch", "tết dương lịch"),
+        ("bây giờ mai 8h gọi", "bây giờ gọi"),  # 'bây giờ' (now) is not 'bảy giờ'
+        ("bay gio mai 8h goi", "bay gio goi"),
+        ("sau giờ làm mai 17h", "sau giờ làm"),  # 'sau' (after), not 'sáu' (six)
         ("8h 20/1 mua bánh chưng tết", "mua bánh chưng tết"),  # Tết as a subject is fine
         ("8 rưỡi mai họp", "họp"),
     ],
