@@ -241,8 +241,8 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
                 name, args, found = base, [number, *args], _BY_COMMAND[base]
         if name == "start" and args:
             for prefix in DEEP_LINKS:
-                if args[0].startswith(prefix):  # also one cut short: it says so
-                    return Route("deep_link", open_deep_link), [args[0]]
+                if args[0].lower().startswith(prefix):  # also one cut short: it says so
+                    return Route("deep_link", open_deep_link), [args[0].lower()]
         if found is None:
             return Route("unknown_command", fallback.explain_unknown_command), ["/" + name]
         return found, args

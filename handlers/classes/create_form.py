@@ -14,23 +14,29 @@ from messages.locations import find_provinces, place_name
 from messages.textnorm import fold
 from messages.timefmt import local_time
 from messages.vi_datetime import is_past, parse_vi_datetime
+from messages.vi_numbers import number_from_words
 from storage import audit
 from storage.classes import create_class
 from storage.forms import clear_form
 from storage.models import TrainingClass
 
-_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(h|gio|tieng|p|phut|ph)?\s*(\d+)?\s*(p|phut)?$")
+_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(h|gio|tieng|p|phut|ph)?\s*(\d+|ruoi)?\s*(p|phut)?$")
 
 
 def parse_duration(text: str) -> int | None:
-    """'2h', '90 phút', '1h30', '3 tiếng', '1,5 giờ' → minutes (15 minutes to 12 hours)."""
+    """'2h', '90 phút', '1h30', '3 tiếng', '1,5 giờ', '2 tiếng rưỡi' → minutes (15 minutes to
+    12 hours)."""
     m = _DURATION.match(fold(text).strip())
     if not m:
         return None
     amount, unit, extra, _ = m.groups()
     value = float(amount.replace(",", "."))
     minutes = value if unit in ("p", "phut", "ph") else value * 60
-    if extra:
+    if extra == "ruoi":  # 'rưỡi': and a half, of the hours before it
+        if unit not in ("h", "gio", "tieng"):
+            return None
+        minutes += 30
+    elif extra:
         minutes += int(extra)
     if unit is None and not extra and value > 12:
         minutes = value  # a bare large number is minutes
@@ -155,10 +161,19 @@ def ask_capacity(ctx: Ctx, data: Data) -> Reply:
     return Reply(t("cls_ask_capacity", ctx.lang))
 
 
+def parse_capacity(text: str) -> int | None:
+    """'30', 'hai mươi' → seats (1 to 10,000)."""
+    text = text.strip()
+    if text.isdecimal() and len(text) <= 5:
+        seats: int | None = int(text)
+    else:
+        seats = number_from_words(fold(text).split())
+    return seats if seats is not None and 1 <= seats <= 10_000 else None
+
+
 async def read_capacity(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    text = (event.text or "").strip()
-    ok = text.isdecimal() and 1 <= int(text) <= 10_000
-    return Parsed(int(text)) if ok else Parsed(error="cls_bad_capacity")
+    seats = parse_capacity(event.text or "")
+    return Parsed(seats) if seats is not None else Parsed(error="cls_bad_capacity")
 
 
 def ask_deadline(ctx: Ctx, data: Data) -> Reply:

@@ -39,6 +39,6 @@ async def test_a_class_i_am_in_offers_my_seat_back_not_enrolment(app: HtxApp):
 async def test_a_mangled_class_link_says_the_class_is_not_found(chat: Chat):
     """A link or QR code cut short ('/start lop_', 'lop_1a') opened the greeting, as if the
     person had not come for a class."""
-    for typed in ("/start lop_", "/start lop_1a", "/start lop_999"):
+    for typed in ("/start lop_", "/start lop_1a", "/start lop_999", "/start LOP_999"):
         [reply] = await chat.say(typed)
         assert "Không tìm thấy lớp này" in reply.text and "/lophoc" in reply.text, typed
