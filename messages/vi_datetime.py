@@ -432,6 +432,10 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler]] = [
         _duration,
     ),
     (
+        re.compile(rf"{_B}(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?![\d/.\-])"),
+        _text_date,  # '2027-01-01'
+    ),
+    (
         re.compile(
             rf"{_B}{_DAY_PREFIX}?(?<![\d/.\-:])(?P<d>\d{{1,2}})(?P<s>[/.\-])(?P<m>\d{{1,2}})"
             rf"(?:(?P=s)(?P<y>\d{{4}}|\d{{2}}))?(?!\d)(?![/.\-]\d)"

@@ -145,6 +145,7 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("chuyển sang thứ 2", (2026, 11, 30, 8, 0), False),  # 'sang' (to) is not 'sáng'
     ("2.5 tấn phân 5/12", (2026, 12, 5, 8, 0), False),  # '2.5' is an amount
     ("bón 8ha lúa mai 7h", (2026, 11, 26, 7, 0), True),
+    ("8h 2027-01-01", (2027, 1, 1, 8, 0), True),  # year first, as computers write it
 ]
 
 
@@ -253,6 +254,7 @@ def test_full_date_in_the_past_is_returned_as_is() -> None:
         ("19h 24/12 âm nhạc giáng sinh", "âm nhạc giáng sinh"),  # 'âm' is not 'âm lịch'
         ("8h 20/12 ẩm thực", "ẩm thực"),
         ("8h ngày 1 tết dương lịch", "tết dương lịch"),
+        ("8h 2027-01-01 họp", "họp"),
         ("bây giờ mai 8h gọi", "bây giờ gọi"),  # 'bây giờ' (now) is not 'bảy giờ'
         ("bay gio mai 8h goi", "bay gio goi"),
         ("sau giờ làm mai 17h", "sau giờ làm"),  # 'sau' (after), not 'sáu' (six)
