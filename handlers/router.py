@@ -159,6 +159,15 @@ STAFF_FORMS = {
     EDIT_FORM.name,
     broadcasts.BROADCAST_FORM.name,
 }
+# Commands answered without touching a dialog in progress, which then stays open.
+ANSWERED_BESIDE_A_DIALOG = frozenset(
+    {
+        *("help", "ask", "article", "unsubscribe", "subscribe", "my_data", "language"),
+        *("my_registrations", "classes", "my_classes", "remind_me", "my_reminders"),
+        *("broadcasts", "class_roster", "class_qr", "list_registrations"),
+        *("registration_report", "open_questions"),
+    }
+)
 # `/start lop_12` (a class's deep link or QR code) opens that class.
 DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, as_id(rest) or 0)}
 
@@ -275,7 +284,12 @@ async def route(event: InboundEvent, *, ctx: Ctx) -> tuple[str, list[Reply]]:
             detail=(event.text or event.payload or "")[:200],
         )
         return found.name + ":refused", [Reply(t("staff_only", ctx.lang))]
-    return found.name, await found.handler(event, ctx=ctx, args=args)
+    replies = await found.handler(event, ctx=ctx, args=args)
+    if ctx.form is not None and found.name in ANSWERED_BESIDE_A_DIALOG:
+        # What is typed next still answers the dialog: a question typed after /lophoc was
+        # read as the phone number, with nothing on screen saying a dialog was open.
+        replies = [*replies, *menu.unfinished_dialog_note(ctx)]
+    return found.name, replies
 
 
 def menu_commands(lang: str) -> list[tuple[str, str]]:

@@ -208,6 +208,20 @@ async def test_start_in_the_middle_says_the_dialog_is_open_and_offers_to_go_on(c
     assert cancelled.buttons  # the menu, after "Huỷ"
 
 
+async def test_a_command_answered_mid_dialog_says_the_dialog_is_still_open(chat: Chat):
+    """After /lophoc or /nhactoi in the middle of /dangky, a question typed next was read as
+    the phone number, with nothing saying a registration was still open."""
+    await chat.say("/dangky")
+    await chat.press("f:v:tht")
+    await chat.say("Phạm Văn Minh")
+    for command in ("/lophoc", "/nhactoi 8h mai họp", "/toi"):
+        *_, note = await chat.say(command)
+        assert "làm dở" in note.text, command
+        assert [b.payload for row in note.buttons for b in row] == ["f:resume", "f:cancel"]
+    [ok] = await chat.say("/huy")
+    assert "làm dở" not in ok.text
+
+
 async def test_a_dialog_this_version_no_longer_has_is_not_announced(app: HtxApp, chat: Chat):
     """Its «Làm tiếp» could lead nowhere: such a row is treated as no dialog at all."""
     await chat.say("/start")
