@@ -268,8 +268,8 @@ def _clock_in_words(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     first = tx.orig_word(m.start("w"), m.start("w") + len(m.group("w").split()[0]))
     if first.isascii() and first in ("sau", "bay", "tam", "mot"):
         return None
-    if not first.isascii() and fold(first) != first and first not in _HOUR_WORDS_TYPED:
-        return None  # 'bây', 'tầm', 'một'… with their own diacritics
+    if not first.isascii() and first not in _HOUR_WORDS_TYPED:
+        return None  # 'bây', 'tầm', 'mốt'… with their own diacritics
     hour = number_from_words(m.group("w").split())
     if hour is None or not 1 <= hour <= 12:
         return None
