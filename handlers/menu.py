@@ -55,6 +55,16 @@ async def show_main_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> l
     return [*replies, *unfinished_dialog_note(ctx)]
 
 
+async def show_menu_for_an_old_button(
+    event: InboundEvent, *, ctx: Ctx, args: list[str]
+) -> list[Reply]:
+    """A button of a dialog already finished or cancelled: says so, with the main menu."""
+    replies = [menu_reply(ctx, "old_button")]
+    if ctx.is_staff:
+        replies.append(Reply(t("staff_menu", ctx.lang)))
+    return replies
+
+
 async def show_help(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/trogiup: how to use the bot, with the menu."""
     return [menu_reply(ctx, "help")]

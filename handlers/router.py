@@ -232,7 +232,7 @@ def find_route(event: InboundEvent, ctx: Ctx) -> tuple[Route, list[str]]:
             if event.payload == prefix or event.payload.startswith(prefix + ":"):
                 rest = event.payload[len(prefix) + 1 :]
                 return r, rest.split(":") if rest else []
-        return Route("stale_button", menu.show_main_menu), []
+        return Route("stale_button", menu.show_menu_for_an_old_button), []
     if len(text) > ctx.config.max_text_length:
         return Route("too_long", fallback.ask_for_shorter_text), []
     if command is not None:

@@ -222,6 +222,14 @@ async def test_a_command_answered_mid_dialog_says_the_dialog_is_still_open(chat:
     assert "làm dở" not in ok.text
 
 
+async def test_a_button_of_a_finished_dialog_says_so_before_the_menu(chat: Chat):
+    """«Xác nhận» pressed again after the registration was saved showed the bare menu."""
+    await fill(chat)
+    [menu] = await chat.press("f:confirm")
+    assert "đã xong hoặc đã huỷ" in menu.text
+    assert any(b.payload == "menu:register" for row in menu.buttons for b in row)
+
+
 async def test_a_dialog_this_version_no_longer_has_is_not_announced(app: HtxApp, chat: Chat):
     """Its «Làm tiếp» could lead nowhere: such a row is treated as no dialog at all."""
     await chat.say("/start")
