@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.metrics import Metrics
 from bot.outbox import Outbox, Unreachable
 from bot.settings import Settings
+from handlers.reminders import parse_quiet_hours
 from handlers.router import route
 from handlers.staff_questions import staff_answer_entry
 from handlers.types import Ctx, HandlerConfig, InboundEvent, Reply
@@ -65,6 +66,7 @@ def handler_config(settings: Settings) -> HandlerConfig:
         timezone=settings.timezone,
         targets=load_targets(settings.targets_file),
         class_reminders=tuple(settings.class_reminders),
+        quiet_hours=parse_quiet_hours(settings.quiet_hours),
     )
 
 

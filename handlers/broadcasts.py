@@ -10,6 +10,7 @@ from typing import Any
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.ids import as_id
+from handlers.reminders import quiet_until
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.html_check import escape_stray, html_errors
 from messages.i18n import Markup, label, t
@@ -331,6 +332,17 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
         segment=describe_segment(current_segment(data), ctx.lang),
         when=local_time(when, ctx.config.timezone, ctx.lang),
     )
+    held = quiet_until(max(when, ctx.now), ctx.config.timezone, ctx.config.quiet_hours)
+    if held is not None and not data.get("quiet_override"):
+        # The broadcaster waits for the end of the quiet hours: staff should know before.
+        start, end = ctx.config.quiet_hours
+        held_note = t(
+            "bc_quiet_held",
+            ctx.lang,
+            window=f"{start:%H:%M}–{end:%H:%M}",
+            when=local_time(held, ctx.config.timezone, ctx.lang),
+        )
+        head = Markup(f"{head}\n{held_note}")  # both are markup already
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
     links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
     send: tuple[tuple[Button, ...], ...] = ((choice("send", label("bc_send", ctx.lang)),),)

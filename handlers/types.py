@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,6 +85,7 @@ class HandlerConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     max_text_length: int = 1000
     class_reminders: tuple[str, ...] = ("1d@08:00", "2h")  # before each class, see settings
+    quiet_hours: tuple[time, time] = (time(21, 0), time(6, 30))  # local; HTXBOT_QUIET_HOURS
     bot_username: str = ""  # for deep links; learnt from Telegram's getMe at start
     # Yearly targets per locality: province code (or "all") → {registration kind: number}.
     targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)

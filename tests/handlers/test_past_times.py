@@ -42,7 +42,20 @@ async def test_a_broadcast_time_already_past_is_said_to_be_past(clocked: HtxApp)
     [no_time, _] = await staff.say("hôm nay")  # no hour given: ask for one, it is not "past"
     assert "đã qua" not in no_time.text and "giờ" in no_time.text
     [preview] = await staff.say("7h ngày mai")
-    assert "07/12/2026 lúc 07:00" in preview.text
+    assert "07/12/2026 lúc 07:00" in preview.text and "giờ nghỉ" not in preview.text
+
+
+async def test_a_broadcast_set_in_the_quiet_hours_says_when_it_will_go(clocked: HtxApp) -> None:
+    """Set for 23h, it waited for 06:30 without a word: the preview now says so."""
+    staff = Chat(clocked, user_id=str(ADMIN_ID), channel="telegram")
+    await staff.say("/thongbao")
+    [ask_file] = await staff.say("Họp tổng kết năm")
+    [ask_buttons] = await staff.press(pick(ask_file, "Bỏ qua"))
+    [ask_segment] = await staff.press(pick(ask_buttons, "Bỏ qua"))
+    await staff.press(pick(ask_segment, "Mọi người"))
+    [preview] = await staff.say("23h hôm nay")
+    assert "06/12/2026 lúc 23:00" in preview.text
+    assert "giờ nghỉ" in preview.text and "07/12/2026 lúc 06:30" in preview.text
 
 
 async def test_an_enrolment_deadline_already_past_is_said_to_be_past(clocked: HtxApp) -> None:
