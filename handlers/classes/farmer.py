@@ -51,7 +51,9 @@ def class_buttons(
         return ((leave_button(cls.id, lang), calendar),)
     if not open_:
         return ((calendar,),)
-    return ((Button(label("btn_enrol", lang, id=cls.id), f"cls:enrol:{cls.id}"), calendar),)
+    # A full class: pressing it puts the person on the waiting list, so it says that first.
+    key = "btn_join_waiting" if cls.seats_taken >= cls.capacity else "btn_enrol"
+    return ((Button(label(key, lang, id=cls.id), f"cls:enrol:{cls.id}"), calendar),)
 
 
 async def _places(ctx: Ctx) -> dict[int, str]:

@@ -64,3 +64,15 @@ async def test_pressing_enrol_again_while_waiting_says_waiting_not_enrolled(app:
     [again] = await waiting.press(f"cls:enrol:{cid}")
     assert "vị trí số 1" in again.text and "danh sách chờ" in again.text
     assert "đã đăng ký" not in again.text and not again.buttons
+
+
+async def test_a_full_class_offers_the_waiting_list_not_a_seat(app: HtxApp):
+    """A full class said «Đăng ký» and asked a newcomer for their details before telling them
+    it was full."""
+    cid = await known_users_and_class(app, seats=1, people=1)
+    await Chat(app, user_id="u0").press(f"cls:enrol:{cid}")
+    [card] = await Chat(app, user_id="newcomer").say(f"/start lop_{cid}")
+    labels = {b.payload: b.label for row in card.buttons for b in row}
+    assert "danh sách chờ" in labels[f"cls:enrol:{cid}"]
+    [seat_card] = await Chat(app, user_id="u0").say(f"/start lop_{cid}")  # has the seat
+    assert f"cls:enrol:{cid}" not in {b.payload for row in seat_card.buttons for b in row}
