@@ -45,30 +45,54 @@ class Route:
     payload: str | None = None  # button payload prefix, before the first ':'
     staff_only: bool = False
     menu_description: str | None = None  # message key: listed in the platform's command menu
+    # Answered without touching a dialog in progress: the reply then says the dialog is still
+    # open, since what is typed next answers it (a question after /lophoc was read as a phone).
+    beside_dialog: bool = False
 
 
 ROUTES: tuple[Route, ...] = (
     Route("broadcast", broadcasts.compose_broadcast, ("thongbao",), staff_only=True),
-    Route("broadcasts", broadcasts.list_broadcasts, ("dsthongbao",), staff_only=True),
+    Route(
+        "broadcasts",
+        broadcasts.list_broadcasts,
+        ("dsthongbao",),
+        staff_only=True,
+        beside_dialog=True,
+    ),
     Route("broadcast_cancel", broadcasts.cancel_announcement, ("huythongbao",), staff_only=True),
     Route("broadcast_button", broadcasts.cancel_announcement, payload="bc", staff_only=True),
     Route("menu_announcements", preferences.show_announcements, payload="menu:announcements"),
     Route("start", menu.greet_with_main_menu, ("start",), menu_description="cmd_start"),
     Route("menu", menu.show_main_menu, ("menu",), menu_description="cmd_menu"),
-    Route("help", menu.show_help, ("trogiup", "help"), menu_description="cmd_trogiup"),
+    Route(
+        "help",
+        menu.show_help,
+        ("trogiup", "help"),
+        menu_description="cmd_trogiup",
+        beside_dialog=True,
+    ),
     Route("cancel", fallback.cancel_current_action, ("huy", "cancel"), menu_description="cmd_huy"),
-    Route("ask", qa.answer_question_command, ("hoi",), menu_description="cmd_hoi"),
-    Route("article", qa.show_article, ("dieu",), menu_description="cmd_dieu"),
+    Route(
+        "ask", qa.answer_question_command, ("hoi",), menu_description="cmd_hoi", beside_dialog=True
+    ),
+    Route("article", qa.show_article, ("dieu",), menu_description="cmd_dieu", beside_dialog=True),
     Route(
         "unsubscribe",
         preferences.stop_announcements,
         ("ngung", "stop"),
         menu_description="cmd_ngung",
+        beside_dialog=True,
     ),
     Route(
-        "subscribe", preferences.resume_announcements, ("batdau",), menu_description="cmd_batdau"
+        "subscribe",
+        preferences.resume_announcements,
+        ("batdau",),
+        menu_description="cmd_batdau",
+        beside_dialog=True,
     ),
-    Route("my_data", my_data.show_my_data, ("toi",), menu_description="cmd_toi"),
+    Route(
+        "my_data", my_data.show_my_data, ("toi",), menu_description="cmd_toi", beside_dialog=True
+    ),
     Route(
         "delete_data",
         my_data.ask_to_confirm_deletion,
@@ -80,6 +104,7 @@ ROUTES: tuple[Route, ...] = (
         preferences.choose_language,
         ("ngonngu", "language"),
         menu_description="cmd_ngonngu",
+        beside_dialog=True,
     ),
     Route("register", reg_farmer.start_registration, ("dangky",), menu_description="cmd_dangky"),
     Route(
@@ -87,14 +112,35 @@ ROUTES: tuple[Route, ...] = (
         reg_farmer.list_my_registrations,
         ("dangkycuatoi",),
         menu_description="cmd_dangkycuatoi",
+        beside_dialog=True,
     ),
-    Route("classes", cls_farmer.list_upcoming_classes, ("lophoc",), menu_description="cmd_lophoc"),
     Route(
-        "my_classes", cls_farmer.list_my_classes, ("lopcuatoi",), menu_description="cmd_lopcuatoi"
+        "classes",
+        cls_farmer.list_upcoming_classes,
+        ("lophoc",),
+        menu_description="cmd_lophoc",
+        beside_dialog=True,
     ),
-    Route("remind_me", reminders.remind_me, ("nhactoi",), menu_description="cmd_nhactoi"),
     Route(
-        "my_reminders", reminders.list_my_reminders, ("nhacnho",), menu_description="cmd_nhacnho"
+        "my_classes",
+        cls_farmer.list_my_classes,
+        ("lopcuatoi",),
+        menu_description="cmd_lopcuatoi",
+        beside_dialog=True,
+    ),
+    Route(
+        "remind_me",
+        reminders.remind_me,
+        ("nhactoi",),
+        menu_description="cmd_nhactoi",
+        beside_dialog=True,
+    ),
+    Route(
+        "my_reminders",
+        reminders.list_my_reminders,
+        ("nhacnho",),
+        menu_description="cmd_nhacnho",
+        beside_dialog=True,
     ),
     Route(
         "legal_calendar",
@@ -103,16 +149,32 @@ ROUTES: tuple[Route, ...] = (
         menu_description="cmd_lichhtx",
     ),
     Route("create_class", cls_staff.create_class_dialog, ("taolop",), staff_only=True),
-    Route("class_roster", cls_staff.show_roster, ("dslop",), staff_only=True),
-    Route("class_qr", cls_staff.send_qr, ("qr",), staff_only=True),
-    Route("list_registrations", reg_staff.list_registrations, ("dsdangky",), staff_only=True),
+    Route("class_roster", cls_staff.show_roster, ("dslop",), staff_only=True, beside_dialog=True),
+    Route("class_qr", cls_staff.send_qr, ("qr",), staff_only=True, beside_dialog=True),
     Route(
-        "registration_report", reg_reports.show_registration_report, ("baocao",), staff_only=True
+        "list_registrations",
+        reg_staff.list_registrations,
+        ("dsdangky",),
+        staff_only=True,
+        beside_dialog=True,
+    ),
+    Route(
+        "registration_report",
+        reg_reports.show_registration_report,
+        ("baocao",),
+        staff_only=True,
+        beside_dialog=True,
     ),
     Route("registration_export", reg_reports.send_registrations_file, ("xuat",), staff_only=True),
     Route("grant_staff", staff_roles.grant_staff_role, ("capquyen",), staff_only=True),
     Route("revoke_staff", staff_roles.revoke_staff_role, ("thuhoiquyen",), staff_only=True),
-    Route("open_questions", staff_questions.list_open_questions, ("cauhoimoi",), staff_only=True),
+    Route(
+        "open_questions",
+        staff_questions.list_open_questions,
+        ("cauhoimoi",),
+        staff_only=True,
+        beside_dialog=True,
+    ),
     Route("answer_question", staff_questions.answer_open_question, ("traloi",), staff_only=True),
     # Button payloads.
     Route("menu_main", menu.show_main_menu, payload="menu:main"),
@@ -159,15 +221,6 @@ STAFF_FORMS = {
     EDIT_FORM.name,
     broadcasts.BROADCAST_FORM.name,
 }
-# Commands answered without touching a dialog in progress, which then stays open.
-ANSWERED_BESIDE_A_DIALOG = frozenset(
-    {
-        *("help", "ask", "article", "unsubscribe", "subscribe", "my_data", "language"),
-        *("my_registrations", "classes", "my_classes", "remind_me", "my_reminders"),
-        *("broadcasts", "class_roster", "class_qr", "list_registrations"),
-        *("registration_report", "open_questions"),
-    }
-)
 # `/start lop_12` (a class's deep link or QR code) opens that class.
 DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, as_id(rest) or 0)}
 
@@ -285,9 +338,7 @@ async def route(event: InboundEvent, *, ctx: Ctx) -> tuple[str, list[Reply]]:
         )
         return found.name + ":refused", [Reply(t("staff_only", ctx.lang))]
     replies = await found.handler(event, ctx=ctx, args=args)
-    if ctx.form is not None and found.name in ANSWERED_BESIDE_A_DIALOG:
-        # What is typed next still answers the dialog: a question typed after /lophoc was
-        # read as the phone number, with nothing on screen saying a dialog was open.
+    if ctx.form is not None and found.beside_dialog:
         replies = [*replies, *menu.unfinished_dialog_note(ctx)]
     return found.name, replies
 

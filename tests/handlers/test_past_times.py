@@ -29,13 +29,19 @@ def pick(reply: Reply, label_part: str) -> str:
     return next(b.payload for row in reply.buttons for b in row if label_part in b.label)
 
 
-async def test_a_broadcast_time_already_past_is_said_to_be_past(clocked: HtxApp) -> None:
-    staff = Chat(clocked, user_id=str(ADMIN_ID), channel="telegram")
+async def broadcast_up_to_its_time(app: HtxApp) -> tuple[Chat, Reply]:
+    """Staff with a /thongbao dialog at "when?" (text, no file, no links, everyone)."""
+    staff = Chat(app, user_id=str(ADMIN_ID), channel="telegram")
     await staff.say("/thongbao")
     [ask_file] = await staff.say("Họp tổng kết năm")
     [ask_buttons] = await staff.press(pick(ask_file, "Bỏ qua"))
     [ask_segment] = await staff.press(pick(ask_buttons, "Bỏ qua"))
     [ask_when] = await staff.press(pick(ask_segment, "Mọi người"))
+    return staff, ask_when
+
+
+async def test_a_broadcast_time_already_past_is_said_to_be_past(clocked: HtxApp) -> None:
+    staff, ask_when = await broadcast_up_to_its_time(clocked)
     [past, again] = await staff.say("7h hôm nay")
     assert "đã qua" in past.text and "chưa hiểu" not in past.text
     assert again.text == ask_when.text
@@ -47,12 +53,7 @@ async def test_a_broadcast_time_already_past_is_said_to_be_past(clocked: HtxApp)
 
 async def test_a_broadcast_set_in_the_quiet_hours_says_when_it_will_go(clocked: HtxApp) -> None:
     """Set for 23h, it waited for 06:30 without a word: the preview now says so."""
-    staff = Chat(clocked, user_id=str(ADMIN_ID), channel="telegram")
-    await staff.say("/thongbao")
-    [ask_file] = await staff.say("Họp tổng kết năm")
-    [ask_buttons] = await staff.press(pick(ask_file, "Bỏ qua"))
-    [ask_segment] = await staff.press(pick(ask_buttons, "Bỏ qua"))
-    await staff.press(pick(ask_segment, "Mọi người"))
+    staff, _ = await broadcast_up_to_its_time(clocked)
     [preview] = await staff.say("23h hôm nay")
     assert "06/12/2026 lúc 23:00" in preview.text
     assert "giờ nghỉ" in preview.text and "07/12/2026 lúc 06:30" in preview.text
