@@ -26,7 +26,11 @@ def create_engine(url: str) -> AsyncEngine:
         async def connect() -> FewHopsConnection:
             # The arguments SQLAlchemy would have given aiosqlite.connect for this URL.
             args, kwargs = engine.dialect.create_connect_args(parsed)
-            connector = partial(sqlite3.connect, *args, **{**kwargs, "timeout": 30})
+            # Not tied to its thread: FewHopsConnection runs short reads on the loop's thread,
+            # never at the same time as a call on its own.
+            connector = partial(
+                sqlite3.connect, *args, **{**kwargs, "timeout": 30, "check_same_thread": False}
+            )
             connection = FewHopsConnection(connector)
             await connection  # starts its thread and connects there
             return connection

@@ -3,14 +3,25 @@
 aiosqlite runs each call on the connection's own thread, and every call is a round trip: the
 event loop is woken through a pipe and the thread through a queue. Through SQLAlchemy, one
 SELECT makes four (cursor, execute, fetchall, close), and the commit and the pool's rollback
-of an update that wrote nothing make two more. These classes make the SELECT one trip and
+of an update that wrote nothing make two more. These classes make a statement one trip and
 skip commit and rollback when the connection has no transaction open, which is what sqlite3
 itself would do with them.
+
+A SELECT outside a transaction (the user lookup every update starts with) makes no trip at
+all: it runs on the event loop's own thread. The trip costs far more than the read, and
+under load the two threads handing the GIL back and forth cost more again (measured in the
+README's Performance section). It must never stall the loop, so it runs there only while
+nothing is queued for the connection's thread, gives up at once if the file is locked
+instead of waiting (busy timeout 0) and is interrupted after INLINE_BUDGET seconds; either
+way it then runs on the thread as before. A read outside a transaction has no effect, so
+running it again is safe.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -20,6 +31,9 @@ import aiosqlite
 _Row = Any
 _T = TypeVar("_T")
 _Outcome = tuple[list[_Row] | None, Any, int, int | None]
+INLINE_BUDGET = 0.002  # seconds a read may hold the event loop before it moves to the thread
+_PROGRESS_EVERY = 1000  # SQLite VM instructions between two looks at the clock
+_SELECT = re.compile(r"\s*select\b", re.IGNORECASE)
 
 
 class FewHopsConnection(aiosqlite.Connection):
@@ -30,6 +44,11 @@ class FewHopsConnection(aiosqlite.Connection):
         # A thread left behind must not keep the process from exiting (as SQLAlchemy does).
         self._thread.daemon = True
         self.writing = False
+        # Calls handed to the thread and calls it finished: each counter has one writer
+        # (the loop, the thread), so neither loses a count to the other.
+        self._queued = 0
+        self._finished = 0
+        self._busy_timeout_ms: int | None = None  # the connection's own, restored after a read
 
     def cursor(self) -> OneHopCursor:  # type: ignore[override]
         # No trip: the sqlite3 cursor is made on the thread with the first statement.
@@ -54,8 +73,42 @@ class FewHopsConnection(aiosqlite.Connection):
                 # Read on the thread, even when the call failed: a statement or commit that
                 # failed may leave a transaction open, which must then not be skipped.
                 self.writing = self._in_transaction()
+                self._finished += 1
 
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")  # as aiosqlite would, before queueing
+        self._queued += 1
         return await super()._execute(run)
+
+    def can_run_here(self, sql: str) -> bool:
+        """Whether a statement may run on the calling (event loop's) thread: a SELECT, with
+        no transaction open and nothing queued for or running on the connection's thread."""
+        return (
+            self._running
+            and self._connection is not None
+            and self._queued == self._finished
+            and not self._connection.in_transaction
+            and _SELECT.match(sql) is not None
+        )
+
+    def run_here(self, statement: Callable[[], _Outcome]) -> _Outcome | None:
+        """Run a read on this thread; None if it would have waited for a lock or taken longer
+        than INLINE_BUDGET (then nothing happened and it belongs on the connection's thread)."""
+        conn = self._conn
+        if self._busy_timeout_ms is None:
+            self._busy_timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        deadline = time.perf_counter() + INLINE_BUDGET
+        conn.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_EVERY)
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            return statement()
+        except sqlite3.OperationalError as exc:
+            if _gave_up(exc):
+                return None
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
+            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
 
     def _in_transaction(self) -> bool:
         try:
@@ -85,6 +138,12 @@ class FewHopsConnection(aiosqlite.Connection):
         return run
 
 
+def _gave_up(exc: sqlite3.OperationalError) -> bool:
+    """Interrupted by the progress handler, or the file locked (busy timeout 0)."""
+    message = str(exc).lower()
+    return "interrupted" in message or "locked" in message or "busy" in message
+
+
 class OneHopCursor(aiosqlite.Cursor):
     """Executes, fetches every row and closes the sqlite3 cursor in one trip; the rows are
     then read from memory (SQLAlchemy fetches them all at once anyway)."""
@@ -98,9 +157,14 @@ class OneHopCursor(aiosqlite.Cursor):
         self._lastrowid: int | None = None
 
     async def _run(self, sql: str, parameters: Any, many: bool | str) -> OneHopCursor:
-        rows, description, rowcount, lastrowid = await self._owner._execute(
-            self._owner.run_statement(sql, parameters, many)
-        )
+        owner = self._owner
+        statement = owner.run_statement(sql, parameters, many)
+        outcome = None
+        if not many and owner.can_run_here(sql):
+            outcome = owner.run_here(statement)
+        if outcome is None:
+            outcome = await owner._execute(statement)
+        rows, description, rowcount, lastrowid = outcome
         self._rows = deque(rows or ())
         self._description, self._rowcount, self._lastrowid = description, rowcount, lastrowid
         return self

@@ -3,7 +3,10 @@ connection's thread, never what a transaction does."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -57,7 +60,7 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
-async def test_a_read_only_session_is_one_trip_per_select(engine, trips):
+async def test_a_read_only_session_makes_no_trip_to_the_thread(engine, trips):
     sessions = session_factory(engine)
     async with sessions() as s:  # warm the pool: connecting is trips of its own
         await s.scalar(select(func.count()).select_from(User))
@@ -65,7 +68,7 @@ async def test_a_read_only_session_is_one_trip_per_select(engine, trips):
     async with sessions() as s:
         await get_or_create_user(s, channel="telegram", external_id="1", chat_id="1")
         await s.commit()
-    assert len(trips) == 3  # the select, the insert, the commit
+    assert len(trips) == 2  # the insert and the commit; the select ran on the loop's thread
     trips.clear()
     async with sessions() as s:
         user, created, _ = await get_or_create_user(
@@ -73,7 +76,93 @@ async def test_a_read_only_session_is_one_trip_per_select(engine, trips):
         )
         await s.commit()
     assert not created and user.external_id == "1"
-    assert len(trips) == 1  # no commit nor the pool's rollback: nothing was written
+    assert trips == []  # no commit nor the pool's rollback: nothing was written
+
+
+def _record_threads(driver: FewHopsConnection) -> list[int]:
+    """SQL function whoami(): records the thread each call runs on."""
+    seen: list[int] = []
+
+    def whoami() -> int:
+        seen.append(threading.get_ident())
+        return 1
+
+    driver._conn.create_function("whoami", 0, whoami)
+    return seen
+
+
+async def test_reads_in_a_transaction_stay_on_the_connections_thread(engine):
+    """Only a read with no transaction open runs on the loop: inside one it would share the
+    connection with the write before it."""
+    async with engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        seen = _record_threads(driver)
+        await conn.execute(text("SELECT whoami()"))
+        assert seen == [threading.get_ident()]
+        await conn.execute(text("UPDATE users SET display_name = 'x' WHERE id = -1"))
+        await conn.execute(text("SELECT whoami()"))
+        assert len(seen) == 2 and seen[1] != threading.get_ident()
+        await conn.commit()
+
+
+async def test_a_long_read_moves_to_the_thread_and_gives_every_row(engine, trips):
+    """A read still running after INLINE_BUDGET is interrupted and run again on the
+    connection's thread, so it cannot hold up every other update; the answer is whole."""
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE n (x INTEGER)"))
+        await conn.execute(text("INSERT INTO n VALUES (:x)"), [{"x": i} for i in range(1000)])
+    trips.clear()
+    async with engine.connect() as conn:
+        # A million pairs: far beyond the budget on any machine.
+        total = await conn.scalar(text("SELECT count(*) FROM n a, n b WHERE a.x + b.x >= 0"))
+        quick = await conn.scalar(text("SELECT count(*) FROM n"))
+    assert total == 1_000_000 and quick == 1000
+    assert [t for t in trips if "run_statement" in t] == [
+        "FewHopsConnection.run_statement.<locals>.run"
+    ]
+
+
+async def test_a_read_of_a_locked_file_waits_on_the_thread_not_the_loop(tmp_path):
+    """Another process holding the file: the read must not wait on the event loop (every
+    update would stop with it), but on the connection's thread, as before."""
+    path = tmp_path / "locked.db"
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE t (x INTEGER)")
+    setup.execute("INSERT INTO t VALUES (1)")
+    setup.commit()
+    setup.close()
+    driver = FewHopsConnection(
+        functools.partial(sqlite3.connect, path, timeout=5, check_same_thread=False)
+    )
+    await driver
+    holder = sqlite3.connect(path, check_same_thread=False)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO t VALUES (2)")
+    holder.commit()  # the lock stays: exclusive locking mode keeps it until closed
+    loop = asyncio.get_running_loop()
+    released: list[float] = []
+
+    def release() -> None:  # on time only if the loop is free while the read waits
+        holder.close()
+        released.append(loop.time())
+
+    asked = loop.time()
+    loop.call_later(0.2, release)
+    try:
+        cursor = driver.cursor()
+        await cursor.execute("SELECT count(*) FROM t")
+        assert await cursor.fetchall() == [(2,)]
+        # Waiting on the loop, the release would come after the 5 s timeout, not at 0.2 s.
+        assert len(released) == 1 and released[0] - asked < 2.5
+        check = driver.cursor()
+        await check.execute("PRAGMA busy_timeout")
+        assert await check.fetchall() == [(5000,)]  # its own timeout is back
+    finally:
+        if not released:
+            holder.close()
+        await driver.close()
 
 
 async def test_rows_counts_and_new_ids_come_back(engine):
