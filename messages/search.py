@@ -9,6 +9,7 @@ user asks about the old one → confidence from how much of the query the best e
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -160,6 +161,7 @@ class QAIndex:
         self._p_tf: list[float] = []
         self._lengths: list[float] = []
         self._fuzzy_texts: list[list[str]] = []
+        self._is_old: list[bool] = []  # on the 2012 law: see _law_weight
         self._by_article: dict[tuple[str, int], Entry] = {}
         self._by_id: dict[str, Entry] = {}
         self._vocab: set[str] = set()
@@ -195,6 +197,7 @@ class QAIndex:
             self._df[term] += 1
         self._lengths.append(length)
         self._fuzzy_texts.append([fold(entry.title), *(fold(q) for q in entry.questions)])
+        self._is_old.append(_on_the_old_law(entry))
         for text in (entry.title, *entry.questions, *entry.keywords):
             self._phrases.update(_word_pairs(expand(words(text))))
         if entry.kind == "article" and entry.source and isinstance(entry.article, int):
@@ -217,7 +220,9 @@ class QAIndex:
         order = np.argsort(term_no, kind="stable")
         self._docs = doc[order]
         self._contrib = (idf[term_no] * tf * (K1 + 1) / (tf + norms[doc]))[order]
-        self._offsets = np.searchsorted(term_no[order], np.arange(len(self._term_ids) + 1))
+        self._offsets: list[int] = np.searchsorted(
+            term_no[order], np.arange(len(self._term_ids) + 1)
+        ).tolist()
         self._vocab_list = sorted(self._vocab)
         self._correct.cache_clear()
 
@@ -317,13 +322,9 @@ class QAIndex:
     def _entry_terms(self, entry_id: int) -> frozenset[str]:
         return frozenset(t for toks in entry_fields(self.entries[entry_id]).values() for t in toks)
 
-    @staticmethod
-    def _law_weight(entry: Entry, wants_old: bool) -> float:
+    def _law_weight(self, doc_id: int, wants_old: bool) -> float:
         """Entries on the 2012 law, in force until 01/7/2024, come up only when asked for."""
-        is_old = entry.source == "luat-htx-2012" or (
-            entry.citations and entry.citations[0].source == "luat-htx-2012"
-        )
-        if not is_old:
+        if not self._is_old[doc_id]:
             return 1.0
         return 1.25 if wants_old else 0.75
 
@@ -340,28 +341,33 @@ class QAIndex:
             return Answer(query, False, (), off_topic=self._off_topic(tokens))
         k = min(CANDIDATES, len(bm25))
         top_ids = np.argpartition(-bm25, k - 1)[:k]
-        candidates = [int(i) for i in top_ids if bm25[i] > 0]
         wants_old = bool(OLD_LAW_HINTS.search(folded))
         plain_query = " ".join(tokens)
         # The fuzzy match is most of a search's cost, so candidates are scored best bound first
         # and the rest skipped once none of them could reach the top `top` any more, even with
         # a perfect match: the same hits, in the same order, as scoring them all.
         bounded = []
-        for doc_id in candidates:
-            weight = self._law_weight(self.entries[doc_id], wants_old)
-            lexical = 0.6 * float(bm25[doc_id]) / best_bm25
-            bounded.append(((lexical + 0.4) * weight, lexical, weight, doc_id))
+        for doc_id, score in zip(top_ids.tolist(), bm25[top_ids].tolist(), strict=True):
+            if score > 0:
+                weight = self._law_weight(doc_id, wants_old)
+                lexical = 0.6 * score / best_bm25
+                bounded.append(((lexical + 0.4) * weight, lexical, weight, doc_id))
         bounded.sort(reverse=True)
         ranked: list[tuple[float, int]] = []
+        best: list[float] = []  # the `keep` best scores so far, a min-heap
         keep = max(top, 1)
         for bound, lexical, weight, doc_id in bounded:
-            if len(ranked) >= keep and bound < sorted(ranked, reverse=True)[keep - 1][0]:
+            if len(best) >= keep and bound < best[0]:
                 break
-            similarity = (
-                max(fuzz.token_set_ratio(plain_query, text) for text in self._fuzzy_texts[doc_id])
-                / 100
-            )
-            ranked.append(((lexical + 0.4 * similarity) * weight, doc_id))
+            similarity = process.extractOne(
+                plain_query, self._fuzzy_texts[doc_id], scorer=fuzz.token_set_ratio
+            )[1]
+            score = (lexical + 0.4 * similarity / 100) * weight
+            ranked.append((score, doc_id))
+            if len(best) < keep:
+                heapq.heappush(best, score)
+            else:
+                heapq.heappushpop(best, score)
         ranked.sort(reverse=True)
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
         coverage = self._coverage(tokens, guessed, ranked[0][1])
@@ -377,6 +383,12 @@ class QAIndex:
         mấy người để thành lập", "muốn rút vốn thì làm sao") share such a pair, "giá lúa hôm
         nay bao nhiêu" or "thời tiết ngày mai" do not."""
         return not in_scope(tokens) and self._phrases.isdisjoint(_word_pairs(tokens))
+
+
+def _on_the_old_law(entry: Entry) -> bool:
+    return entry.source == "luat-htx-2012" or bool(
+        entry.citations and entry.citations[0].source == "luat-htx-2012"
+    )
 
 
 def _word_pairs(tokens: list[str]) -> set[frozenset[str]]:
