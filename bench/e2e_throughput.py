@@ -4,12 +4,14 @@ Default: htxbot (`htxbot run`, SQLite, polling) and, in the same run, two plain
 python-telegram-bot bots (bench/echo_bot.py): one echoing the text, one replying with answers
 shaped like htxbot's but doing no search and no database work; prints updates/s for each, the
 ratios and the bots' peak RSS.
+With --rounds R (default 3) the bots take turns R times and the medians are printed, with the
+ratios taken within each round: on a shared machine one run's ratio can be off by a third.
 With --matrix: htxbot on SQLite with polling, then in webhook mode on PostgreSQL with 1 and 2
 processes (the fake posting updates to each in turn), side by side. Every run also measures the
 reply latency under a steady load (--paced updates at --paced-rate per second, each from a new
 user): p50 and p95 from the update's injection to its reply reaching the fake server.
 
-Usage: python bench/e2e_throughput.py [--updates 2000] [--users 200] [--matrix]
+Usage: python bench/e2e_throughput.py [--updates 2000] [--users 200] [--rounds 3] [--matrix]
        [--pg-url postgresql://127.0.0.1:5432/test]
 """
 
@@ -179,6 +181,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--paced", type=int, default=300, help="updates of the latency phase")
     parser.add_argument("--paced-rate", type=float, default=20.0, help="their rate, per second")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of the bots; medians")
     parser.add_argument("--matrix", action="store_true", help="SQLite polling vs PG webhook")
     parser.add_argument("--pg-url", default="postgresql://127.0.0.1:5432/test")
     args = parser.parse_args()
@@ -209,8 +212,12 @@ async def main() -> None:
         def measure(setup: Setup):  # type: ignore[no-untyped-def]
             return run_one(setup, texts, args.users, args.paced, args.paced_rate)
 
-        for setup in setups:
-            results.append((setup.name, await measure(setup)))
+        rounds: list[list[tuple[str, dict]]] = []
+        for turn in range(1 if args.matrix else max(args.rounds, 1)):
+            rounds.append([(setup.name, await measure(setup)) for setup in setups])
+            if args.rounds > 1 and not args.matrix:
+                print(f"round {turn + 1}: " + ratios_line(rounds[-1]), flush=True)
+        results.extend(medians(rounds))
         if args.matrix:
             for n in (1, 2):
                 name, url = await postgres_database(args.pg_url)
@@ -235,17 +242,39 @@ async def main() -> None:
     )
     for name, r in results:
         print(
-            f"{name:>24} {r['rate']:>10.0f} {r['seconds']:>8.1f} {r['cpu_ms']:>9.1f}ms "
+            f"{name:>24} {r['rate']:>10.0f} {r['seconds']:>8.1f} {r['cpu_ms']:>9.2f}ms "
             f"{r['rss']:>7.0f}MB {r['p50']:>6.0f}ms {r['p95']:>6.0f}ms"
         )
     if not args.matrix:
-        echo_rate, answers_rate, htxbot_rate = (r["rate"] for _, r in results)
-        print(f"ratio htxbot/echo: {htxbot_rate / echo_rate:.2f} (target ≥ 0.70)")
+        ratios = [round_ratios(r) for r in rounds]
+        mine, answers, sending = (statistics.median(r[i] for r in ratios) for i in range(3))
+        each = ", ".join(f"{r[0]:.2f}" for r in ratios)
+        print(f"ratio htxbot/echo: {mine:.2f} (target ≥ 0.70; each round: {each})")
         print(
-            f"ratio echo with htxbot answers/echo: {answers_rate / echo_rate:.2f} "
+            f"ratio echo with htxbot answers/echo: {answers:.2f} "
             f"(what sending htxbot's answers alone leaves of the echo bot's rate)"
         )
-        print(f"ratio htxbot/echo with htxbot answers: {htxbot_rate / answers_rate:.2f}")
+        print(f"ratio htxbot/echo with htxbot answers: {sending:.2f}")
+
+
+def round_ratios(results: list[tuple[str, dict]]) -> tuple[float, float, float]:
+    """htxbot/echo, echo with answers/echo, htxbot/echo with answers, for one round."""
+    echo_rate, answers_rate, htxbot_rate = (r["rate"] for _, r in results)
+    return htxbot_rate / echo_rate, answers_rate / echo_rate, htxbot_rate / answers_rate
+
+
+def ratios_line(results: list[tuple[str, dict]]) -> str:
+    mine, answers, _ = round_ratios(results)
+    rates = ", ".join(f"{name} {r['rate']:.0f}/s" for name, r in results)
+    return f"{rates}; htxbot/echo {mine:.2f}, answers/echo {answers:.2f}"
+
+
+def medians(rounds: list[list[tuple[str, dict]]]) -> list[tuple[str, dict]]:
+    """Each bot's median of every figure over the rounds."""
+    return [
+        (name, {key: statistics.median(r[i][1][key] for r in rounds) for key in first})
+        for i, (name, first) in enumerate(rounds[0])
+    ]
 
 
 if __name__ == "__main__":
