@@ -658,10 +658,10 @@ def parse_vi_datetime(
 ) -> ParsedTime | None:
     """Understand a date-time as Vietnamese people type it (with or without diacritics).
 
-    A moment already past gives None (unless a year was written). With ``allow_past`` (a
-    repeating reminder, whose caller moves a past moment on to the next occurrence) it is
-    returned instead, and a date without a year is the nearest one: '5/12' typed on 06/12 is
-    yesterday's, not next year's; '5/1' typed on 06/12 is the coming one.
+    A date without a year is the nearest one: '5/12' typed on 06/12 is yesterday's, not next
+    year's; '5/1' typed on 06/12 is the coming one. A moment already past gives None (unless a
+    year was written); with ``allow_past`` (a repeating reminder, whose caller moves a past
+    moment on to the next occurrence) it is returned instead.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -703,10 +703,12 @@ def parse_vi_datetime(
             except ValueError:
                 return None
             past_allowed = True
-        elif allow_past:
-            day = _nearest_date(m, d, today)
         else:
-            day = _first_date(today.year, m, d, today, 9)
+            day = _nearest_date(m, d, today)
+            if day is not None and day < today and not allow_past:
+                # '5/12' typed on 06/12 is yesterday, a slip or a late entry: said to be past,
+                # not quietly moved to next year.
+                return None
     elif f.day_only is not None:
         day = _first_day_of_month(f.day_only, today)
     elif f.rel_days is not None:

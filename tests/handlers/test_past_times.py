@@ -47,6 +47,9 @@ async def test_a_broadcast_time_already_past_is_said_to_be_past(clocked: HtxApp)
     assert again.text == ask_when.text
     [no_time, _] = await staff.say("hôm nay")  # no hour given: ask for one, it is not "past"
     assert "đã qua" not in no_time.text and "giờ" in no_time.text
+    # Yesterday's date without a year: past, not 05/12/2027 (the broadcast would wait a year).
+    [past, _] = await staff.say("8h 5/12")
+    assert "đã qua" in past.text and "2027" not in past.text
     [preview] = await staff.say("7h ngày mai")
     assert "07/12/2026 lúc 07:00" in preview.text and "giờ nghỉ" not in preview.text
 

@@ -302,7 +302,9 @@ async def test_nhac_toi_nay_is_tonight(clocked: HtxApp) -> None:
     ("typed", "answer"),
     [
         ("7h 6/12 hop to", "đã qua rồi"),  # a one-off time already past today: refused
-        ("8h 5/12 di hop", "05/12/2027 lúc 08:00"),  # a one-off date without year: the next one
+        # Yesterday's date without a year: past too, not quietly 05/12/2027.
+        ("8h 5/12 di hop", "đã qua rồi"),
+        ("8h 5/1 di hop", "05/01/2027 lúc 08:00"),  # the nearest 5/1 is the coming one
     ],
 )
 async def test_one_off_reminders_keep_their_rule(clocked: HtxApp, typed: str, answer: str) -> None:

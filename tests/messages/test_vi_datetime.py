@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from messages.textnorm import fold
-from messages.vi_datetime import ParsedTime, format_vi, parse_vi_datetime
+from messages.vi_datetime import ParsedTime, format_vi, is_past, parse_vi_datetime
 
 TZ = "Asia/Ho_Chi_Minh"
 VN = ZoneInfo(TZ)
@@ -42,8 +42,8 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("05-12-2026", (2026, 12, 5, 8, 0), False),
     ("5.12.2026", (2026, 12, 5, 8, 0), False),
     ("5/12/26 7:15", (2026, 12, 5, 7, 15), True),
-    ("20/11", (2027, 11, 20, 8, 0), False),  # already passed this year
-    ("1/1", (2027, 1, 1, 8, 0), False),
+    ("1/1", (2027, 1, 1, 8, 0), False),  # the nearest 1/1 is the coming one
+    ("20/5", (2027, 5, 20, 8, 0), False),  # 176 days ahead rather than 189 behind
     ("ngày 29/2", (2028, 2, 29, 8, 0), False),  # next year that has it
     ("ngày 5", (2026, 12, 5, 8, 0), False),  # 5th of this month passed → next month
     ("mùng 28", (2026, 11, 28, 8, 0), False),
@@ -224,6 +224,14 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
 )
 def test_none(text: str) -> None:
     assert parse_vi_datetime(text, WED, TZ) is None
+
+
+@pytest.mark.parametrize("text", ["20/11", "8h 20/11", "ngày 24 tháng 11 lúc 9h", "8h 25/11"])
+def test_a_day_and_month_just_gone_is_past_not_next_year(text: str) -> None:
+    """'20/11' typed on 25/11 is a slip or a late entry; scheduled for 20/11/2027 without a
+    word, a broadcast or a reminder would wait a year."""
+    assert parse_vi_datetime(text, WED, TZ) is None
+    assert is_past(text, WED, TZ) == ("h" in text)  # said to be past once it has an hour
 
 
 def test_full_date_in_the_past_is_returned_as_is() -> None:
