@@ -10,11 +10,13 @@ itself would do with them.
 A SELECT outside a transaction (the user lookup every update starts with) makes no trip at
 all: it runs on the event loop's own thread. The trip costs far more than the read, and
 under load the two threads handing the GIL back and forth cost more again (measured in the
-README's Performance section). It must never stall the loop, so it runs there only while
-nothing is queued for the connection's thread, gives up at once if the file is locked
-instead of waiting (busy timeout 0) and is interrupted after INLINE_BUDGET seconds; either
-way it then runs on the thread as before. A read outside a transaction has no effect, so
-running it again is safe.
+README's Performance section). It must not stall the loop, so it runs there only while
+nothing is queued for or running on the connection's thread, gives up at once if the file is
+locked instead of waiting (busy timeout 0) and is interrupted after INLINE_BUDGET seconds;
+either way it then runs on the thread as before. A read outside a transaction changes
+nothing (the bot registers no SQL functions with side effects), so running it again is safe.
+SQLite looks at the clock between steps of its program, so one long step (counting a whole
+large table with no WHERE) can still hold the loop for longer: the bot's tables are small.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from queue import SimpleQueue
+from threading import Thread
 from typing import Any, TypeVar
 
 import aiosqlite
+from aiosqlite.core import _connection_worker_thread  # aiosqlite is pinned to 0.22
 
 _Row = Any
 _T = TypeVar("_T")
@@ -41,14 +46,12 @@ class FewHopsConnection(aiosqlite.Connection):
 
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
+        # Everything reaches the thread through its queue (our calls, aiosqlite's own, and
+        # SQLAlchemy's isolation-level setter): counted there, "nothing queued" is true.
+        self._calls = self._tx = _CountingQueue()
         # A thread left behind must not keep the process from exiting (as SQLAlchemy does).
-        self._thread.daemon = True
+        self._thread = Thread(target=_connection_worker_thread, args=(self._tx,), daemon=True)
         self.writing = False
-        # Calls handed to the thread and calls it finished: each counter has one writer
-        # (the loop, the thread), so neither loses a count to the other.
-        self._queued = 0
-        self._finished = 0
-        self._busy_timeout_ms: int | None = None  # the connection's own, restored after a read
 
     def cursor(self) -> OneHopCursor:  # type: ignore[override]
         # No trip: the sqlite3 cursor is made on the thread with the first statement.
@@ -73,11 +76,7 @@ class FewHopsConnection(aiosqlite.Connection):
                 # Read on the thread, even when the call failed: a statement or commit that
                 # failed may leave a transaction open, which must then not be skipped.
                 self.writing = self._in_transaction()
-                self._finished += 1
 
-        if not self._running or self._connection is None:
-            raise ValueError("Connection closed")  # as aiosqlite would, before queueing
-        self._queued += 1
         return await super()._execute(run)
 
     def can_run_here(self, sql: str) -> bool:
@@ -86,7 +85,7 @@ class FewHopsConnection(aiosqlite.Connection):
         return (
             self._running
             and self._connection is not None
-            and self._queued == self._finished
+            and self._calls.idle
             and not self._connection.in_transaction
             and _SELECT.match(sql) is not None
         )
@@ -95,20 +94,21 @@ class FewHopsConnection(aiosqlite.Connection):
         """Run a read on this thread; None if it would have waited for a lock or taken longer
         than INLINE_BUDGET (then nothing happened and it belongs on the connection's thread)."""
         conn = self._conn
-        if self._busy_timeout_ms is None:
-            self._busy_timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        # Read each time: whoever set it last (storage/db.py) is who we give it back to.
+        busy_timeout_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
         deadline = time.perf_counter() + INLINE_BUDGET
-        conn.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_EVERY)
-        conn.execute("PRAGMA busy_timeout=0")
         try:
+            conn.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_EVERY)
+            conn.execute("PRAGMA busy_timeout=0")
             return statement()
         except sqlite3.OperationalError as exc:
             if _gave_up(exc):
                 return None
             raise
         finally:
+            # The bot sets no progress handler of its own, so none is left behind to restore.
             conn.set_progress_handler(None, 0)
-            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
 
     def _in_transaction(self) -> bool:
         try:
@@ -136,6 +136,31 @@ class FewHopsConnection(aiosqlite.Connection):
                 cursor.close()
 
         return run
+
+
+class _CountingQueue(SimpleQueue[tuple[Any, Callable[[], Any]]]):
+    """The connection thread's queue, counting the calls put on it and those the thread has
+    finished; each count has a single writer (the loop, the thread), so none is lost."""
+
+    def __init__(self) -> None:
+        self.queued = 0
+        self.finished = 0
+
+    def put_nowait(self, item: tuple[Any, Callable[[], Any]]) -> None:
+        future, function = item
+
+        def counted() -> Any:
+            try:
+                return function()
+            finally:
+                self.finished += 1
+
+        self.queued += 1
+        super().put_nowait((future, counted))
+
+    @property
+    def idle(self) -> bool:
+        return self.queued == self.finished
 
 
 def _gave_up(exc: sqlite3.OperationalError) -> bool:

@@ -7,6 +7,7 @@ import asyncio
 import functools
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,34 @@ async def test_reads_in_a_transaction_stay_on_the_connections_thread(engine):
         await conn.commit()
 
 
+async def test_a_read_waits_its_turn_behind_a_call_on_the_connections_thread(tmp_path):
+    """While the thread works on the connection, a read must not use it from the loop: it is
+    queued behind, whoever put the work there (here SQLAlchemy's way, straight on the queue)."""
+    driver = FewHopsConnection(
+        functools.partial(sqlite3.connect, tmp_path / "q.db", check_same_thread=False)
+    )
+    await driver
+    seen = _record_threads(driver)
+    started = threading.Event()
+
+    def slow() -> None:
+        started.set()
+        time.sleep(0.2)
+
+    loop = asyncio.get_running_loop()
+    busy = loop.create_future()
+    driver._tx.put_nowait((busy, slow))
+    try:
+        await asyncio.to_thread(started.wait, 5)
+        cursor = driver.cursor()
+        await cursor.execute("SELECT whoami()")
+        assert busy.done() and seen and seen[0] != threading.get_ident()
+        await cursor.execute("SELECT whoami()")  # the thread idle again: on the loop
+        assert seen[1] == threading.get_ident()
+    finally:
+        await driver.close()
+
+
 async def test_a_long_read_moves_to_the_thread_and_gives_every_row(engine, trips):
     """A read still running after INLINE_BUDGET is interrupted and run again on the
     connection's thread, so it cannot hold up every other update; the answer is whole."""
@@ -159,6 +188,10 @@ async def test_a_read_of_a_locked_file_waits_on_the_thread_not_the_loop(tmp_path
         check = driver.cursor()
         await check.execute("PRAGMA busy_timeout")
         assert await check.fetchall() == [(5000,)]  # its own timeout is back
+        await check.execute("PRAGMA busy_timeout=100")
+        await check.execute("SELECT 1")  # on the loop: gives back 100, not what it first saw
+        await check.execute("PRAGMA busy_timeout")
+        assert await check.fetchall() == [(100,)]
     finally:
         if not released:
             holder.close()
