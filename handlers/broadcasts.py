@@ -435,17 +435,22 @@ async def list_broadcasts(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
         return [Reply(t("bc_none", ctx.lang))]
     replies = []
     for bc in rows:
-        counts = await progress(ctx.session, bc.id)
-        text = t(
-            "bc_item",
-            ctx.lang,
-            id=bc.id,
-            status=label(f"bc_status_{bc.status}", ctx.lang),
-            when=local_time(bc.send_at, ctx.config.timezone, ctx.lang),
-            sent=counts["sent"],
-            total=bc.total,
-            segment=describe_segment(bc.segment, ctx.lang),
-        )
+        fields = {
+            "id": bc.id,
+            "status": label(f"bc_status_{bc.status}", ctx.lang),
+            "when": local_time(bc.send_at, ctx.config.timezone, ctx.lang),
+            "segment": describe_segment(bc.segment, ctx.lang),
+        }
+        if bc.status == "scheduled":
+            # Its recipients are written when it starts: "sent 0/0" said nothing. Who it would
+            # reach today does.
+            count = await count_audience(ctx.session, bc.segment)
+            text = t("bc_item_scheduled", ctx.lang, count=count, **fields)
+        elif bc.total == 0:  # cancelled before it started
+            text = t("bc_item_unsent", ctx.lang, **fields)
+        else:
+            counts = await progress(ctx.session, bc.id)
+            text = t("bc_item", ctx.lang, sent=counts["sent"], total=bc.total, **fields)
         buttons: tuple[tuple[Button, ...], ...] = ()
         if bc.status in ("scheduled", "sending"):
             buttons = ((Button(label("bc_cancel", ctx.lang), f"bc:cancel:{bc.id}"),),)

@@ -91,8 +91,12 @@ async def test_cancel_and_staff_only(tg: FakeTelegram, telegram_bot: TelegramCha
     assert "<b>0</b> người" in preview["text"] and "Đắk Lắk" in preview["text"]
     await staff.press(value_of(preview, "Gửi"))
     [listed] = await staff.say("/dsthongbao")
+    # Not "đã gửi 0/0": its recipients are written only when it starts.
+    assert "sẽ gửi cho 0 người" in listed["text"] and "0/0" not in listed["text"]
     [cancelled] = await staff.press(value_of(listed, "Huỷ thông báo"))
     assert "Đã huỷ thông báo #1" in cancelled["text"]
+    [listed] = await staff.say("/dsthongbao")
+    assert "đã huỷ" in listed["text"] and "chưa gửi cho ai" in listed["text"]
 
 
 async def test_a_published_class_is_announced_to_its_province(
