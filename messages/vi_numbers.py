@@ -1,5 +1,6 @@
 """Numbers written in Vietnamese words ("mười lăm", "hai mươi mốt", "một trăm linh năm"),
-folded as textnorm.fold gives them. Up to 999: enough for a head count."""
+folded as textnorm.fold gives them. Up to 999: enough for a head count. Also as they are said
+short: "ba mốt" (31), "hai lăm" (25), "bốn nhăm" (45), "hai chục" (20)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ _DIGITS = {
     "tam": 8,
     "chin": 9,
 }
-_AFTER_TENS = {**_DIGITS, "tu": 4, "lam": 5}
-NUMBER_WORDS = frozenset({*_AFTER_TENS, "muoi", "tram", "linh", "le"})
+_AFTER_TENS = {**_DIGITS, "tu": 4, "lam": 5, "nham": 5}
+# Said right after the tens digit, 'mươi' left out: 'ba mốt' is 31, 'hai lăm' 25. ('Tư' is not
+# taken there: folded, 'hai từ' would read as 24.)
+_SHORT_ONES = {"mot": 1, "lam": 5, "nham": 5}
+NUMBER_WORDS = frozenset({*_AFTER_TENS, "muoi", "chuc", "tram", "linh", "le"})
 
 
 def number_from_words(words: list[str]) -> int | None:
@@ -33,8 +37,15 @@ def number_from_words(words: list[str]) -> int | None:
         hundreds, i = _DIGITS[at(i)], i + 2
     if at(i) == "muoi":  # 'mười': ten
         tens, i = 1, i + 1
+    elif at(i) in _DIGITS and at(i + 1) == "chuc":  # 'hai chục': two tens
+        tens, i = _DIGITS[at(i)], i + 2
+        if i != n:
+            return None  # 'hai chục rưỡi', 'hai chục năm' are not said as one number
     elif at(i) in _DIGITS and at(i) != "mot" and at(i + 1) == "muoi":  # 'hai mươi'
         tens, i = _DIGITS[at(i)], i + 2
+    elif at(i) in _DIGITS and at(i) != "mot" and at(i + 1) in _SHORT_ONES and i + 2 == n:
+        tens, ones = _DIGITS[at(i)], _SHORT_ONES[at(i + 1)]
+        return (hundreds or 0) * 100 + tens * 10 + ones
     elif at(i) in ("linh", "le") and hundreds is not None:  # 'một trăm linh năm'
         tens, i = 0, i + 1
     after_tens = tens is not None and tens > 0

@@ -108,6 +108,9 @@ async def test_a_head_count_with_words_around_it(app: HtxApp) -> None:
         ("tầm mười người", 10),  # not 'tám mươi' (80)
         ("từ mười lăm người trở lên", 15),
         ("tám mươi người", 80),
+        ("ba mốt người", 31),  # said short, 'mươi' left out
+        ("khoảng hai lăm hộ", 25),
+        ("hai chục người", 20),
     ]
     for chat, typed, members in people(app, cases):
         await to_members(chat)
