@@ -271,7 +271,7 @@ def _clock_in_words(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
     if not first.isascii() and first not in _HOUR_WORDS_TYPED:
         return None  # 'bây', 'tầm', 'mốt'… with their own diacritics
     hour = number_from_words(m.group("w").split())
-    if hour is None or not 1 <= hour <= 12:
+    if hour is None or not 1 <= hour <= 23:  # 'hai mươi giờ', 'hai mốt giờ': 24-hour clock
         return None
     return _set_clock(f, hour, 30 if m.group("r") else 0)
 
@@ -399,8 +399,14 @@ def mentions_lunar_date(text: str) -> bool:
     return _LUNAR.search(fold(text)) is not None
 
 
-# An hour from 1 to 12 in words, folded ('mười một giờ'); _clock_in_words checks how it was typed.
-_HOUR_WORDS = r"muoi\s+(?:mot|hai)|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi"
+# An hour from 1 to 23 in words, folded ('mười một giờ', 'mười chín giờ', 'hai mươi mốt giờ',
+# said short 'hai mốt giờ'); _clock_in_words checks how it was typed. Longest first: 'mười
+# chín giờ' read as 'chín giờ' was 09:00.
+_HOUR_WORDS = (
+    r"hai\s+muoi(?:\s+(?:mot|hai|ba))?|hai\s+mot"
+    r"|muoi\s+(?:mot|hai|ba|bon|lam|nam|sau|bay|tam|chin)"
+    r"|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi"
+)
 _HOUR_WORDS_TYPED = frozenset(
     {"một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"}
 )

@@ -146,6 +146,14 @@ WEDNESDAY_CASES: list[tuple[str, Local, bool]] = [
     ("2.5 tấn phân 5/12", (2026, 12, 5, 8, 0), False),  # '2.5' is an amount
     ("bón 8ha lúa mai 7h", (2026, 11, 26, 7, 0), True),
     ("8h 2027-01-01", (2027, 1, 1, 8, 0), True),  # year first, as computers write it
+    # 24-hour clock in words: 'mười chín giờ' was read as 'chín giờ', 09:00
+    ("mười chín giờ ngày mai", (2026, 11, 26, 19, 0), True),
+    ("muoi chin gio toi mai", (2026, 11, 26, 19, 0), True),
+    ("mười ba giờ", (2026, 11, 25, 13, 0), True),
+    ("mười bảy giờ rưỡi", (2026, 11, 25, 17, 30), True),
+    ("hai mươi giờ tối nay", (2026, 11, 25, 20, 0), True),
+    ("hai mốt giờ tối nay", (2026, 11, 25, 21, 0), True),  # said short
+    ("hai mươi ba giờ", (2026, 11, 25, 23, 0), True),
 ]
 
 
@@ -207,6 +215,7 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
         "hôm nay 8h",  # already past: never a past moment without a year
         "8h hôm qua",  # yesterday, not tomorrow
         "8h 5/12 (âm)",
+        "hai lăm giờ",  # 25
         "15/8 al",
         "hom qua 8h",
         "thứ 2 tuần này",  # Monday of this week is past
