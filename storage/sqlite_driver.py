@@ -42,7 +42,8 @@ _SELECT = re.compile(r"\s*select\b", re.IGNORECASE)
 
 
 class FewHopsConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors run a statement in one trip to the thread."""
+    """An aiosqlite connection whose cursors run a statement in one trip to the thread, or in
+    none for a short read outside a transaction."""
 
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
