@@ -37,7 +37,18 @@ _REPEAT_WORDS = {
     "moi thang": "monthly",
     "hang nam": "yearly",
     "moi nam": "yearly",
+    "hang quy": "quarterly",
+    "moi quy": "quarterly",
+    "3 thang mot lan": "quarterly",
+    "ba thang mot lan": "quarterly",
 }
+# Repeats the bot does not keep ('hằng giờ', '2 tuần một lần', 'cách ngày'): set as a one-off
+# they would stop after once without a word, so they are refused with the ones it keeps.
+_OTHER_REPEATS = re.compile(
+    r"\b(hang|moi)\s+(gio|tieng|phut)\b"
+    r"|\b(\d+|hai|ba|bon|nam|sau)\s+(ngay|tuan|thang|nam|gio|tieng)\s+(mot|1)\s+lan\b"
+    r"|\bcach\s+(mot\s+)?ngay\b"
+)
 _LEAD = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|em|anh|chị|chi|mình|minh)?\s*", re.IGNORECASE)
 PERSONAL_GRACE = timedelta(hours=12)
 _ASKING = re.compile(r"^\s*(nhắc|nhac)\s+(tôi|toi|mình|minh|em|anh|chị|chi)\s+\S", re.IGNORECASE)
@@ -233,10 +244,12 @@ async def remind_me(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[R
     for words, rec in _REPEAT_WORDS.items():
         if words in fold(raw):
             recurrence, raw = rec, _drop(raw, words)
+    if not recurrence and _OTHER_REPEATS.search(fold(raw)):
+        return [Reply(t("rem_repeat_unsupported", ctx.lang))]
     # A repeating reminder whose moment has just passed ('8h 5/12 hằng tháng' typed on 06/12,
     # '7h hôm nay hằng ngày' at noon) starts at its next occurrence, not a year later or never;
-    # a one-off keeps the parser's rule (a date without a year is the next one; a past time
-    # is refused).
+    # a one-off keeps the parser's rule (a date without a year is the nearest one; a past
+    # time is refused).
     parsed = parse_vi_datetime(raw, ctx.now, ctx.config.timezone, allow_past=bool(recurrence))
     if parsed is None:
         if mentions_lunar_date(raw):

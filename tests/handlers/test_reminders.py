@@ -312,6 +312,28 @@ async def test_one_off_reminders_keep_their_rule(clocked: HtxApp, typed: str, an
     assert answer in reply.text
 
 
+async def test_repeats_it_does_not_keep_are_refused_not_set_once(clocked: HtxApp) -> None:
+    """'2 tuần một lần' and 'hằng giờ' were set as one-off reminders without a word; 'hằng
+    quý' is kept (every three months)."""
+    me = Chat(clocked, user_id="rp")
+    for typed in (
+        "/nhactoi 7h mai 2 tuần một lần tưới cây",
+        "/nhactoi 8h mai hàng giờ uống nước",
+        "/nhactoi 8h mai cach ngay phun thuoc",
+        "nhắc tôi 7h sáng mai mỗi tiếng uống thuốc",
+    ):
+        [reply] = await me.say(typed)
+        assert "hằng quý" in reply.text and "hằng tuần" in reply.text, typed
+    assert await reminders(clocked, kind="personal", chat_id="rp") == []
+    [ok] = await me.say("/nhactoi 8h 10/12 hằng quý nộp báo cáo thuế")
+    assert "10/12/2026 lúc 08:00" in ok.text, ok.text
+    [row] = await reminders(clocked, kind="personal", chat_id="rp")
+    assert row.recurrence == "quarterly" and row.params["text"] == "nộp báo cáo thuế"
+    await me.say("/nhactoi 9h 11/12 3 tháng một lần kiểm kê kho")
+    quarterly = await reminders(clocked, kind="personal", chat_id="rp", recurrence="quarterly")
+    assert [r.params["text"] for r in quarterly] == ["nộp báo cáo thuế", "kiểm kê kho"]
+
+
 async def test_a_daily_reminder_snoozed_a_day_comes_once(clocked: HtxApp) -> None:
     """A reviewer's case: the snoozed copy and the series' next reminder were due together."""
     me = Chat(clocked, user_id="d1")
