@@ -20,26 +20,34 @@ async def claim(
     now: datetime,
     limit: int,
 ) -> list[Any]:
-    """Atomically move up to `limit` pending rows matching `where` to this worker. Ids first
-    (FOR UPDATE SKIP LOCKED on PostgreSQL: rows another process is claiming are skipped), then
-    one conditional UPDATE takes those still pending (on SQLite it holds the write lock), so two
-    processes never claim the same row. Two statements, because in one PostgreSQL may run a
-    LIMIT subquery more than once and claim more than asked."""
-    ids = list(
-        await session.scalars(
-            select(model.id)
-            .where(model.status == "pending", *where)
-            .order_by(*order_by)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+    """Atomically move up to `limit` pending rows matching `where` to this worker, so two
+    processes never claim the same row.
+
+    On SQLite, one UPDATE whose subquery picks the rows: it runs under the write lock, so a
+    second process waiting for that lock then takes the next rows rather than finding these
+    gone. (Picked by a SELECT before, outside the lock, both processes chose the same rows and
+    the second claimed none, every time they polled together.) On PostgreSQL, ids first with
+    FOR UPDATE SKIP LOCKED (rows another process is claiming are skipped), then a conditional
+    UPDATE takes those still pending: in one statement PostgreSQL may run a LIMIT subquery
+    more than once and claim more than asked."""
+    values = {"status": "sending", "claimed_by": worker, "claimed_at": now}
+    pick = select(model.id).where(model.status == "pending", *where).order_by(*order_by)
+    if session.get_bind().dialect.name == "sqlite":
+        claimed = await session.scalars(
+            update(model)
+            .where(model.id.in_(pick.limit(limit).scalar_subquery()))
+            .values(**values)
+            .returning(model)
+            .execution_options(synchronize_session=False)
         )
-    )
+        return list(claimed)
+    ids = list(await session.scalars(pick.limit(limit).with_for_update(skip_locked=True)))
     if not ids:
         return []
     rows = await session.scalars(
         update(model)
         .where(model.id.in_(ids), model.status == "pending")
-        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .values(**values)
         .returning(model)
         .execution_options(synchronize_session=False)
     )
