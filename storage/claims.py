@@ -33,6 +33,8 @@ async def claim(
     values = {"status": "sending", "claimed_by": worker, "claimed_at": now}
     pick = select(model.id).where(model.status == "pending", *where).order_by(*order_by)
     if session.get_bind().dialect.name == "sqlite":
+        if await session.scalar(pick.limit(1)) is None:
+            return []  # nothing due (most seconds): no write lock taken for nothing
         claimed = await session.scalars(
             update(model)
             .where(model.id.in_(pick.limit(limit).scalar_subquery()))

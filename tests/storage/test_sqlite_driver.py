@@ -17,9 +17,10 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.claims import claim
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from storage.models import User, utcnow
+from storage.models import Reminder, User, utcnow
 from storage.sqlite_driver import FewHopsConnection
 from storage.users import get_or_create_user
 
@@ -288,3 +289,18 @@ async def test_streamed_rows_come_in_order(engine):
             select(User.external_id).order_by(User.id).execution_options(yield_per=3)
         )
         assert [x async for x in streamed] == [str(i) for i in range(7)]
+
+
+async def test_a_claim_with_nothing_due_takes_no_write_lock(engine, trips):
+    """The dispatchers poll every second: with nothing due, a claim is a read on the loop's
+    thread, not a write transaction (the UPDATE that claims runs only when rows are due)."""
+    sessions = session_factory(engine)
+    async with sessions() as s:  # warm the pool: connecting is trips of its own
+        await s.scalar(select(func.count()).select_from(Reminder))
+    trips.clear()
+    async with sessions() as s:
+        claimed = await claim(
+            s, Reminder, where=[], order_by=[Reminder.due_at], worker="w", now=utcnow(), limit=5
+        )
+        await s.commit()
+    assert claimed == [] and trips == []
