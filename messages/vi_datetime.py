@@ -159,7 +159,14 @@ class _Found:
 _Handler = Callable[[re.Match[str], _Text, _Found], str | None]
 
 
+# A minus sign on the number: '-5 phút nữa' is no time to come (it was read as in 5 minutes).
+# Not a dash between words ('họp - 5 phút nữa') nor in a range ('5-10').
+_MINUS_BEFORE = re.compile(r"(?:^|[^\d])[-−–]$")
+
+
 def _duration(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
+    if _MINUS_BEFORE.search(tx.folded[: m.start()]):
+        raise _Invalid
     n_word, unit, half = m.group("n"), m.group("u"), m.group("r") is not None
     hours_unit = unit in ("tieng", "gio", "h")
     if half and not hours_unit:

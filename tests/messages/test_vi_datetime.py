@@ -216,6 +216,8 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
         "8h hôm qua",  # yesterday, not tomorrow
         "8h 5/12 (âm)",
         "hai lăm giờ",  # 25
+        "-5 phút nữa",  # was in 5 minutes
+        "nhắc tôi -30 phút nữa",
         "15/8 al",
         "hom qua 8h",
         "thứ 2 tuần này",  # Monday of this week is past
@@ -255,6 +257,7 @@ def test_full_date_in_the_past_is_returned_as_is() -> None:
         ("nhắc tôi 7h sáng thứ Hai nộp báo cáo", "nhắc tôi nộp báo cáo"),
         ("nhac toi 7h sang thu hai nop bao cao", "nhac toi nop bao cao"),
         ("Họp HĐQT ngày 5/12 lúc 14h tại trụ sở", "Họp HĐQT tại trụ sở"),
+        ("họp - 5 phút nữa", "họp"),  # a dash between words, not a minus
         ("nhắc tôi   tối nay 8h  gọi điện cho chị Mai", "nhắc tôi gọi điện cho chị Mai"),
         ("mai đem phân qua", "đem phân qua"),
         ("sau 3 ngày tưới nước", "tưới nước"),
