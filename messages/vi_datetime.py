@@ -159,9 +159,10 @@ class _Found:
 _Handler = Callable[[re.Match[str], _Text, _Found], str | None]
 
 
-# A minus sign on the number: '-5 phút nữa' is no time to come (it was read as in 5 minutes).
-# Not a dash between words ('họp - 5 phút nữa') nor in a range ('5-10').
-_MINUS_BEFORE = re.compile(r"(?:^|[^\d])[-−–]$")
+# A minus sign on the number: '-5 phút nữa' is no time to come (it was read as in 5 minutes);
+# a range, '5-10 phút nữa', is not one time (it was read as 10 minutes, '5' left in the text).
+# A dash between words ('họp - 5 phút nữa') is neither.
+_MINUS_BEFORE = re.compile(r"(?:^|[^\d])[-−–]$|\d\s*[-−–]\s*$")
 
 
 def _duration(m: re.Match[str], tx: _Text, f: _Found) -> str | None:

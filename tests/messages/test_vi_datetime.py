@@ -218,6 +218,8 @@ def test_parse_on_sunday(text: str, expected: Local, explicit: bool) -> None:
         "hai lăm giờ",  # 25
         "-5 phút nữa",  # was in 5 minutes
         "nhắc tôi -30 phút nữa",
+        "5-10 phút nữa",  # a range is not one time (was 10 minutes, '5' left in the text)
+        "2 - 3 tiếng nữa",
         "15/8 al",
         "hom qua 8h",
         "thứ 2 tuần này",  # Monday of this week is past
