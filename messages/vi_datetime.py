@@ -162,11 +162,11 @@ _Handler = Callable[[re.Match[str], _Text, _Found], str | None]
 # A minus sign on the number: '-5 phút nữa' is no time to come (it was read as in 5 minutes);
 # a range, '5-10 phút nữa', is not one time (it was read as 10 minutes, '5' left in the text).
 # A dash between words ('họp - 5 phút nữa') is neither.
-_MINUS_BEFORE = re.compile(r"(?:^|[^\d])[-−–]$|\d\s*[-−–]\s*$")
+_SIGN_OR_RANGE_BEFORE = re.compile(r"(?:^|[^\d])[-−–]$|\d\s*[-−–]\s*$")
 
 
 def _duration(m: re.Match[str], tx: _Text, f: _Found) -> str | None:
-    if _MINUS_BEFORE.search(tx.folded[: m.start()]):
+    if _SIGN_OR_RANGE_BEFORE.search(tx.folded[: m.start()]):
         raise _Invalid
     n_word, unit, half = m.group("n"), m.group("u"), m.group("r") is not None
     hours_unit = unit in ("tieng", "gio", "h")
