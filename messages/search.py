@@ -161,7 +161,7 @@ class QAIndex:
         self._p_tf: list[float] = []
         self._lengths: list[float] = []
         self._fuzzy_texts: list[list[str]] = []
-        self._is_old: list[bool] = []  # on the 2012 law: see _law_weight
+        self._is_old: list[bool] = []  # on the 2012 law: see _finish
         self._by_article: dict[tuple[str, int], Entry] = {}
         self._by_id: dict[str, Entry] = {}
         self._vocab: set[str] = set()
@@ -224,6 +224,10 @@ class QAIndex:
             term_no[order], np.arange(len(self._term_ids) + 1)
         ).tolist()
         self._vocab_list = sorted(self._vocab)
+        # Entries on the 2012 law, in force until 01/7/2024, come up only when asked for.
+        is_old = np.asarray(self._is_old, dtype=bool)
+        self._new_weights = np.where(is_old, 0.75, 1.0)
+        self._old_weights = np.where(is_old, 1.25, 1.0)
         self._correct.cache_clear()
 
     def add_entries(self, entries: Iterable[Entry]) -> int:
@@ -295,13 +299,19 @@ class QAIndex:
         return self.lookup_article(source, int(match.group(1)))
 
     def _bm25(self, query_terms: list[str]) -> NDArray[np.float64]:
-        scores = np.zeros(len(self.entries), dtype=np.float64)
+        spans = []
         for term in set(query_terms):
             number = self._term_ids.get(term)
             if number is not None:
-                lo, hi = self._offsets[number], self._offsets[number + 1]
-                scores[self._docs[lo:hi]] += self._contrib[lo:hi]  # unique within one term
-        return scores
+                spans.append(slice(self._offsets[number], self._offsets[number + 1]))
+        if not spans:
+            return np.zeros(len(self.entries), dtype=np.float64)
+        # One bincount over the terms' postings side by side: each entry's sum is taken in the
+        # same order as adding the terms one by one, at a fraction of the numpy calls.
+        docs = np.concatenate([self._docs[s] for s in spans])
+        contrib = np.concatenate([self._contrib[s] for s in spans])
+        scores = np.bincount(docs, weights=contrib, minlength=len(self.entries))
+        return scores.astype(np.float64, copy=False)  # already float64; numpy's stubs say int
 
     def _coverage(self, tokens: list[str], guessed: frozenset[str], entry_id: int) -> float:
         """Share of the query's topic words (IDF-weighted) that the entry contains; a word we
@@ -322,12 +332,6 @@ class QAIndex:
     def _entry_terms(self, entry_id: int) -> frozenset[str]:
         return frozenset(t for toks in entry_fields(self.entries[entry_id]).values() for t in toks)
 
-    def _law_weight(self, doc_id: int, wants_old: bool) -> float:
-        """Entries on the 2012 law, in force until 01/7/2024, come up only when asked for."""
-        if not self._is_old[doc_id]:
-            return 1.0
-        return 1.25 if wants_old else 0.75
-
     def search(self, query: str, top: int = 3) -> Answer:
         """The best entries for a question, best first, and whether we are confident."""
         folded = fold(query)
@@ -346,13 +350,12 @@ class QAIndex:
         # The fuzzy match is most of a search's cost, so candidates are scored best bound first
         # and the rest skipped once none of them could reach the top `top` any more, even with
         # a perfect match: the same hits, in the same order, as scoring them all.
-        bounded = []
-        for doc_id, score in zip(top_ids.tolist(), bm25[top_ids].tolist(), strict=True):
-            if score > 0:
-                weight = self._law_weight(doc_id, wants_old)
-                lexical = 0.6 * score / best_bm25
-                bounded.append(((lexical + 0.4) * weight, lexical, weight, doc_id))
-        bounded.sort(reverse=True)
+        top_ids = top_ids[bm25[top_ids] > 0]
+        weights = (self._old_weights if wants_old else self._new_weights)[top_ids]
+        lexicals = 0.6 * bm25[top_ids] / best_bm25
+        bounds = (lexicals + 0.4) * weights
+        columns = (bounds.tolist(), lexicals.tolist(), weights.tolist(), top_ids.tolist())
+        bounded = sorted(zip(*columns, strict=True), reverse=True)
         ranked: list[tuple[float, int]] = []
         best: list[float] = []  # the `keep` best scores so far, a min-heap
         keep = max(top, 1)

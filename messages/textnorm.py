@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"[0-9a-z]+")
 
@@ -185,7 +186,13 @@ CORE_TERMS = frozenset({"hop tac xa", "to hop tac", "lien hiep", "xa vien", "kin
 def mentions(tokens: list[str], phrases: frozenset[str]) -> bool:
     """Whether any phrase occurs in the token sequence as whole words."""
     text = " " + " ".join(tokens) + " "
-    return any(f" {p} " in text for p in phrases)
+    return any(p in text for p in _padded(phrases))
+
+
+@lru_cache(maxsize=16)
+def _padded(phrases: frozenset[str]) -> tuple[str, ...]:
+    # Spaced once, not on every question: each search looks through about a hundred phrases.
+    return tuple(f" {p} " for p in phrases)
 
 
 def in_scope(tokens: list[str]) -> bool:
