@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -31,6 +32,8 @@ from messages.search import QAIndex
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import utcnow
+from storage.question_drafts import DELAY as DRAFT_DELAY
+from storage.question_drafts import DraftQueue
 from storage.questions import published_answers
 from storage.users import get_or_create_user
 
@@ -100,10 +103,13 @@ class HtxApp:
         self.senders: dict[str, Sender] = {}
         self.outboxes: dict[str, Outbox] = {}
         self.metrics = Metrics()
+        self.drafts = DraftQueue(self.sessions)
+        self._draft_writer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Migrate the database and build the Q&A index."""
+        """Migrate the database, build the Q&A index, start writing drafts behind."""
         await upgrade(self.engine)
+        self._draft_writer = asyncio.create_task(self._write_drafts())
         started = time.perf_counter()
         self.qa = QAIndex.from_kb(load_kb())
         async with self.sessions() as session:
@@ -126,7 +132,21 @@ class HtxApp:
             log.info("qa index: %d staff answers published elsewhere added", added)
         return added
 
+    async def _write_drafts(self) -> None:
+        """Unsure questions' drafts, a moment after the first is queued, several at a time."""
+        while True:
+            await self.drafts.wait()
+            await asyncio.sleep(DRAFT_DELAY)
+            # Shielded: close() cancels this loop, and must not cut a write short.
+            await asyncio.shield(self.drafts.flush())
+
     async def close(self) -> None:
+        """Write the drafts still queued, then close the database."""
+        if self._draft_writer is not None:
+            self._draft_writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._draft_writer
+        await self.drafts.flush()
         await self.engine.dispose()
 
     async def handle(self, event: InboundEvent) -> Outcome:
@@ -187,6 +207,7 @@ class HtxApp:
                 user=user,
                 config=self.config,
                 now=self.clock(),
+                drafts=self.drafts,
                 qa=self.qa,
                 form=form,
             )

@@ -13,7 +13,8 @@ from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
 from messages.textnorm import expand, words
-from storage.questions import draft_question, send_question
+from storage.question_drafts import is_token
+from storage.questions import send_question
 
 MAX_RELATED = 3
 # Small talk is not a question: answered with the menu, never offered to staff.
@@ -81,8 +82,9 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
             register = (Button(label("btn_register_interest", ctx.lang), "menu:register"),)
             reply = dataclasses.replace(reply, buttons=(register, *reply.buttons))
         return [reply]
-    draft = await draft_question(ctx.session, ctx.user.id, query, ctx.now)
-    send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{draft.id}"),)
+    # Written after the reply (storage/question_drafts.py): most are never sent on.
+    token = ctx.drafts.add(ctx.user.id, query, ctx.now)
+    send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{token}"),)
     if result.off_topic:
         # Entries that share a word with "giá lúa hôm nay" would only puzzle: say what the bot
         # answers instead. Staff may still help, so the question can go to them.
@@ -138,8 +140,11 @@ async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]
 
 async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """'Send my question to staff' button: the question goes to the staff chats."""
-    qid = (as_id(args[1]) if len(args) == 2 and args[0] == "send" else None) or 0
-    question = await send_question(ctx.session, qid, ctx.user.id, ctx.now) if qid else None
+    ref = args[1] if len(args) == 2 and args[0] == "send" else ""
+    draft: int | str | None = ref if is_token(ref) else as_id(ref)  # an id: before tokens
+    if isinstance(draft, str) and ctx.drafts.holds(draft):
+        await ctx.drafts.flush()  # pressed before the queue was written: write it now
+    question = await send_question(ctx.session, draft, ctx.user.id, ctx.now) if draft else None
     if question is None:
         return [Reply(t("qa_send_expired", ctx.lang))]
     replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=question.id))]

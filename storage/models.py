@@ -115,6 +115,9 @@ class Question(Base):
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A draft's "send to staff" button carries this (storage/question_drafts.py writes drafts
+    # after the reply, so the row's id is not known yet); empty on drafts from before.
+    token: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)

@@ -1,4 +1,5 @@
-"""Questions for staff: drafted when the bot is unsure, sent on the user's request, answered."""
+"""Questions for staff: drafted when the bot is unsure (storage/question_drafts.py), sent on the
+user's request, answered."""
 
 from __future__ import annotations
 
@@ -10,20 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Question, User
 
 
-async def draft_question(
-    session: AsyncSession, user_id: int, text: str, now: datetime
-) -> Question:
-    row = Question(user_id=user_id, text=text, status="draft", created_at=now, published=False)
-    session.add(row)
-    await session.flush()
-    return row
-
-
 async def send_question(
-    session: AsyncSession, question_id: int, user_id: int, now: datetime
+    session: AsyncSession, ref: int | str, user_id: int, now: datetime
 ) -> Question | None:
-    """Mark the user's own draft as sent to staff; None if it is not theirs or is gone."""
-    row = await session.get(Question, question_id)
+    """Mark the user's own draft as sent to staff, found by its token (or by its id, on
+    buttons from before tokens); None if it is not theirs or is gone."""
+    if isinstance(ref, int):
+        row = await session.get(Question, ref)
+    else:
+        row = await session.scalar(select(Question).where(Question.token == ref))
     if row is None or row.user_id != user_id:
         return None
     if row.status == "draft":

@@ -29,7 +29,7 @@ async def test_an_answer_published_in_one_process_is_found_by_another(settings: 
         ]
         [sent, *_] = await farmer.press(send)
         assert "Đã gửi câu hỏi" in sent.text
-        ref = re.search(r"\d+", send).group(0)  # type: ignore[union-attr]
+        ref = re.search(r"mã (\d+)", sent.text).group(1)  # type: ignore[union-attr]
         await staff.say(f"/traloi {ref} {ANSWER}")
         [saved] = await staff.press(f"faq:save:{ref}")
         assert "Đã lưu" in saved.text

@@ -59,12 +59,16 @@ async def test_declining_deletion_keeps_data(app: HtxApp, chat: Chat):
 
 async def test_deletion_removes_questions_and_forms_too(app: HtxApp, chat: Chat):
     await chat.say("giá vàng hôm nay thế nào")  # unsure → a draft question row
+    await app.drafts.flush()
+    await chat.say("thời tiết ngày mai thế nào")  # another, still queued at the deletion
     user = await user_row(app, "42")
     async with app.sessions() as s:
         await set_form(s, user.id, "demo", "step1", {"a": 1})
         await s.commit()
+        assert await s.scalar(select(func.count()).select_from(Question)) == 1
     await chat.say("/xoadulieu")
     await chat.press("del:yes")
+    assert await app.drafts.flush() == 0  # the queued one is not written after the deletion
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Question)) == 0
         assert await get_form(s, user.id) is None
@@ -91,6 +95,7 @@ async def test_unknown_command_long_text_and_empty_text(app: HtxApp, chat: Chat)
     assert "dài quá" in reply.text
     [reply] = await chat.say("   ")
     assert reply.buttons
+    await app.drafts.flush()
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Question)) == 0
 
@@ -155,6 +160,7 @@ async def test_a_number_emoji_or_punctuation_is_not_a_question_for_staff(app: Ht
         assert not any(b.payload.startswith("ask:send:") for row in reply.buttons for b in row)
         assert any(b.payload for row in reply.buttons for b in row)  # the main menu
     assert "&lt;1&gt; &amp; 999" in reply.text and "9…»" in reply.text  # escaped, cut at 40
+    await app.drafts.flush()
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Question)) == 0
     [unsure] = await chat.say("giá vàng hôm nay thế nào")

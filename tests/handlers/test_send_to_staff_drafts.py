@@ -1,0 +1,82 @@
+"""The "send to staff" button of an unsure answer, with its draft written behind the reply:
+written a moment later or at shutdown, found when the button is pressed before that, and
+buttons from before tokens (carrying the row's id) still work."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.app import HtxApp
+from bot.settings import Settings
+from storage.models import Question, User
+from tests.conftest import Chat
+
+UNSURE = "htx trồng lúa có được cấp drone phun thuốc không"
+
+
+def send_payload(reply_buttons: tuple) -> str:  # type: ignore[type-arg]
+    [payload] = [b.payload for row in reply_buttons for b in row if b.payload.startswith("ask:")]
+    return str(payload)
+
+
+async def questions(app: HtxApp) -> list[Question]:
+    async with app.sessions() as s:
+        return list(await s.scalars(select(Question).order_by(Question.id)))
+
+
+async def test_the_draft_is_written_a_moment_after_the_reply(app: HtxApp, chat: Chat):
+    [reply] = await chat.say(UNSURE)
+    token = send_payload(reply.buttons).removeprefix("ask:send:")
+    for _ in range(200):  # the writer's own timing: DELAY, and 10 s for a busy machine
+        if rows := await questions(app):
+            break
+        await asyncio.sleep(0.05)
+    [row] = rows
+    assert (row.token, row.text, row.status) == (token, UNSURE, "draft")
+
+
+async def test_pressing_send_before_the_draft_is_written_sends_it(app: HtxApp, chat: Chat):
+    [reply] = await chat.say(UNSURE)
+    [sent, *to_staff] = await chat.press(send_payload(reply.buttons))
+    [row] = await questions(app)
+    assert f"mã {row.id}" in sent.text and row.status == "open" and row.text == UNSURE
+    assert all(UNSURE in note.text for note in to_staff)
+
+
+async def test_closing_the_app_writes_the_drafts_still_queued(settings: Settings):
+    app = HtxApp(settings)
+    await app.start()
+    [reply] = await Chat(app).say(UNSURE)
+    await app.close()
+    reopened = HtxApp(settings)
+    try:
+        [row] = await questions(reopened)
+        assert row.token == send_payload(reply.buttons).removeprefix("ask:send:")
+    finally:
+        await reopened.close()
+
+
+async def test_a_button_from_before_tokens_still_sends_its_draft(app: HtxApp, chat: Chat):
+    await chat.say("/start")
+    async with app.sessions() as s:
+        user = await s.scalar(select(User))
+        assert user is not None
+        old = Question(user_id=user.id, text="câu hỏi cũ", status="draft", published=False)
+        s.add(old)
+        await s.commit()
+    [sent, *_] = await chat.press(f"ask:send:{old.id}")
+    assert f"mã {old.id}" in sent.text
+    assert [q.status for q in await questions(app)] == ["open"]
+
+
+async def test_someone_elses_or_a_made_up_token_sends_nothing(app: HtxApp, chat: Chat):
+    [reply] = await chat.say(UNSURE)
+    payload = send_payload(reply.buttons)
+    other = Chat(app, user_id="43")
+    for who, pressed in ((other, payload), (chat, "ask:send:qAAAAAAAAAAAA"), (chat, "ask:send:q")):
+        [answer] = await who.press(pressed)
+        assert "Không tìm thấy câu hỏi" in answer.text, pressed
+    await app.drafts.flush()
+    assert [q.status for q in await questions(app)] == ["draft"]
