@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +23,7 @@ class Place:
     code: str
     name: str
     note: str = ""  # e.g. "Hà Giang (cũ)" when found through an old name
+    guess: bool = False  # found by a similar name, not by its own or a known other one
 
 
 def _key(name: str) -> str:
@@ -43,6 +44,9 @@ def _old_names() -> dict[str, tuple[str, str]]:
     raw = yaml.safe_load(OLD_PROVINCES.read_text(encoding="utf-8"))
     names = {_key(old): (by_codename[new], old) for old, new in raw["merged"].items()}
     names.update({_key(alias): (by_codename[new], "") for alias, new in raw["aliases"].items()})
+    current = {_key(p.name): (code, "") for code, p in provinces().items()}
+    for spelling, name in raw["spellings"].items():
+        names[_key(spelling)] = names.get(_key(name)) or current[_key(name)]
     return names
 
 
@@ -84,7 +88,7 @@ def _best(typed: str, places: dict[str, Place], limit: int) -> list[Place]:
         return [places[code] for code in dict.fromkeys(code for _, code in exact)][:limit]
     found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=None, score_cutoff=75)
     best = dict.fromkeys(code for _, _, (code, _) in found)  # by score, each place once
-    return [places[code] for code in best][:limit]
+    return [replace(places[code], guess=True) for code in best][:limit]
 
 
 def find_provinces(typed: str, limit: int = 5) -> list[Place]:

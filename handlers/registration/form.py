@@ -95,7 +95,7 @@ async def read_province(event: InboundEvent, value: str | None, ctx: Ctx, data: 
     found = find_provinces(event.text or "")
     if not found:
         return Parsed(error="reg_no_province", params={"typed": event.text or ""})
-    if len(found) == 1:
+    if len(found) == 1 and not found[0].guess:  # a guess ('da lat' → Đắk Lắk?) is asked
         place = found[0]
         notes = (Reply(t("reg_old_province", ctx.lang, old=place.note, new=place.name)),)
         return _province_chosen(place.code, data, notes if place.note else ())
@@ -135,7 +135,7 @@ async def read_commune(event: InboundEvent, value: str | None, ctx: Ctx, data: D
             error="reg_no_commune",
             params={"typed": event.text or "", "province": place_name(data["province"])},
         )
-    if len(found) == 1:
+    if len(found) == 1 and not found[0].guess:
         return Parsed(found[0].code)
     data["_commune_options"] = [p.code for p in found]
     return Parsed(stay=True)

@@ -77,6 +77,36 @@ def test_a_short_or_familiar_name_is_not_announced_as_a_merged_province(typed: s
     assert found.note == "" and found.name.startswith("Thành phố")
 
 
+@pytest.mark.parametrize(
+    ("typed", "province", "note"),
+    [
+        ("đắc lắc", "Đắk Lắk", ""),  # a common misspelling: nothing was found
+        ("da lat", "Lâm Đồng", ""),  # a town for its province: was Đắk Lắk, by similarity
+        ("dac nong", "Lâm Đồng", "Đắk Nông"),  # was Đà Nẵng, by similarity
+        ("BRVT", "Thành phố Hồ Chí Minh", "Bà Rịa - Vũng Tàu"),
+        ("Bắc Cạn", "Thái Nguyên", "Bắc Kạn"),
+        ("ha tay", "Thành phố Hà Nội", ""),  # merged in 2008: no "since 01/7/2025" note
+        ("Buôn Ma Thuột", "Đắk Lắk", ""),
+    ],
+)
+def test_other_spellings_and_towns_find_their_province(typed: str, province: str, note: str):
+    [found] = find_provinces(typed)
+    assert (found.name, found.note, found.guess) == (province, note, False)
+
+
+async def test_a_province_found_only_by_similarity_is_asked_not_chosen(chat: Chat):
+    await chat.say("/dangky")
+    for step in ("f:v:tht", "Phạm Văn Minh", "0987654321"):
+        await (chat.press(step) if step.startswith("f:") else chat.say(step))
+    [guess] = find_provinces("daklak")
+    assert guess.guess and guess.name == "Đắk Lắk"
+    [asked] = await chat.say("daklak")
+    assert "chọn đúng tỉnh" in asked.text
+    assert asked.buttons[0][0].label == "Đắk Lắk"
+    [commune] = await chat.press(asked.buttons[0][0].payload)
+    assert "Đắk Lắk" in commune.text and "xã/phường" in commune.text
+
+
 async def fill(chat: Chat, *, finish: bool = True) -> None:
     """The registration form answered (an HTX in Ninh Kiều, Cần Thơ); with finish=False it
     stops at the consent question."""
