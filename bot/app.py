@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import random
@@ -32,7 +31,6 @@ from messages.search import QAIndex
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import utcnow
-from storage.question_drafts import DELAY as DRAFT_DELAY
 from storage.question_drafts import DraftQueue
 from storage.questions import published_answers
 from storage.users import get_or_create_user
@@ -109,7 +107,6 @@ class HtxApp:
     async def start(self) -> None:
         """Migrate the database, build the Q&A index, start writing drafts behind."""
         await upgrade(self.engine)
-        self._draft_writer = asyncio.create_task(self._write_drafts())
         started = time.perf_counter()
         self.qa = QAIndex.from_kb(load_kb())
         async with self.sessions() as session:
@@ -119,6 +116,7 @@ class HtxApp:
             len(self.qa.entries),
             (time.perf_counter() - started) * 1000,
         )
+        self._draft_writer = asyncio.create_task(self._write_drafts())
 
     async def refresh_faq(self) -> int:
         """Index the staff answers published since start, by any process (a scheduler job
@@ -136,7 +134,7 @@ class HtxApp:
         """Unsure questions' drafts, a moment after the first is queued, several at a time."""
         while True:
             await self.drafts.wait()
-            await asyncio.sleep(DRAFT_DELAY)
+            await asyncio.sleep(self.drafts.next_delay())  # longer while writes fail
             # Shielded: close() cancels this loop, and must not cut a write short.
             await asyncio.shield(self.drafts.flush())
 
@@ -144,8 +142,8 @@ class HtxApp:
         """Write the drafts still queued, then close the database."""
         if self._draft_writer is not None:
             self._draft_writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._draft_writer
+            # However it ended; a cancellation of close() itself still goes through.
+            await asyncio.wait({self._draft_writer})
         await self.drafts.flush()
         await self.engine.dispose()
 

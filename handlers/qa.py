@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 
@@ -13,10 +14,12 @@ from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
 from messages.textnorm import expand, words
+from storage.question_drafts import DELAY as DRAFT_DELAY
 from storage.question_drafts import is_token
 from storage.questions import send_question
 
 MAX_RELATED = 3
+OTHER_PROCESS_WAIT = 2 * DRAFT_DELAY  # for a draft another process has not written yet
 # Small talk is not a question: answered with the menu, never offered to staff.
 SMALL_TALK = frozenset(
     {
@@ -142,9 +145,18 @@ async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[st
     """'Send my question to staff' button: the question goes to the staff chats."""
     ref = args[1] if len(args) == 2 and args[0] == "send" else ""
     draft: int | str | None = ref if is_token(ref) else as_id(ref)  # an id: before tokens
-    if isinstance(draft, str) and ctx.drafts.holds(draft):
-        await ctx.drafts.flush()  # pressed before the queue was written: write it now
-    question = await send_question(ctx.session, draft, ctx.user.id, ctx.now) if draft else None
+    if not draft:
+        return [Reply(t("qa_send_expired", ctx.lang))]
+    if isinstance(draft, str) and ctx.drafts.owner(draft) == ctx.user.id:
+        # Pressed before the queue was written: write it now. Only for its owner, who existed
+        # before this update: this update has written nothing, so the flush, on another
+        # connection, cannot wait for this update's own lock on SQLite.
+        await ctx.drafts.flush()
+    question = await send_question(ctx.session, draft, ctx.user.id, ctx.now)
+    if question is None and isinstance(draft, str) and ctx.drafts.owner(draft) is None:
+        # Perhaps another bot process (webhooks behind a balancer) still holds it: a moment.
+        await asyncio.sleep(OTHER_PROCESS_WAIT)
+        question = await send_question(ctx.session, draft, ctx.user.id, ctx.now)
     if question is None:
         return [Reply(t("qa_send_expired", ctx.lang))]
     replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=question.id))]

@@ -14,18 +14,21 @@ import asyncio
 import logging
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Question
+from storage.models import Question, User
 
 log = logging.getLogger("htxbot.drafts")
 DELAY = 0.2  # seconds from the first queued draft to the write: far less than reading a reply
-MAX_ATTEMPTS = 5  # failed writes (the database unavailable) before a draft is given up
+GIVE_UP = 600.0  # seconds a draft is kept while the database refuses writes (backing off)
+# A user row made this long after a draft is someone else's: SQLite reuses a deleted user's id.
+NEWER_USER = timedelta(minutes=1)  # (a margin for clocks that differ between processes)
 _TOKEN = re.compile(r"q[A-Za-z0-9_-]{12}")
 
 
@@ -39,7 +42,7 @@ class _Draft:
     user_id: int
     text: str
     created_at: datetime
-    attempts: int = 0
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 class DraftQueue:
@@ -51,6 +54,7 @@ class DraftQueue:
         self._writing: dict[str, _Draft] = {}
         self._lock = asyncio.Lock()
         self._nonempty = asyncio.Event()
+        self._failures = 0  # flushes in a row the database refused
 
     def add(self, user_id: int, text: str, now: datetime) -> str:
         """Queue a draft; returns its token (a letter and 12 URL-safe characters)."""
@@ -59,14 +63,15 @@ class DraftQueue:
         self._nonempty.set()
         return token
 
-    def holds(self, token: str) -> bool:
-        """Whether the draft is queued or being written here (flush() then puts it in the
-        database, where the button's handler looks for it)."""
-        return token in self._queued or token in self._writing
+    def owner(self, token: str) -> int | None:
+        """The user id of a draft queued or being written here; None if it is not here."""
+        draft = self._queued.get(token) or self._writing.get(token)
+        return draft.user_id if draft else None
 
     def forget_user(self, user_id: int) -> None:
-        """The person deleted their data: their drafts are not written. (Drafts another process
-        still holds fail to be written: their user is gone, and the foreign key says so.)"""
+        """The person deleted their data: their queued drafts are not written. (One being
+        written meanwhile, or held by another process, is removed with the user by the foreign
+        key's cascade, or refused by it once the user is gone.)"""
         for token in [t for t, d in self._queued.items() if d.user_id == user_id]:
             del self._queued[token]
 
@@ -74,58 +79,88 @@ class DraftQueue:
         """Until a draft is queued."""
         await self._nonempty.wait()
 
+    def next_delay(self) -> float:
+        """How long to let drafts gather before the next flush: DELAY, doubled after each
+        flush the database refused, up to 30 s."""
+        return min(DELAY * 2**self._failures, 30.0)
+
     async def flush(self) -> int:
-        """Write every queued draft; returns how many were written. Drafts whose user is gone
-        are dropped; on any other failure they stay queued for the next flush."""
+        """Write every queued draft; returns how many were written. A draft the database
+        refuses for itself (its user is gone, text it cannot store) is dropped; on any other
+        failure the drafts stay queued, for GIVE_UP seconds at most."""
         async with self._lock:
             self._writing, self._queued = self._queued, {}
             self._nonempty.clear()
             drafts = list(self._writing.values())
             try:
-                return await self._write(drafts) if drafts else 0
+                written, kept = await self._write(drafts) if drafts else (0, [])
+                self._failures = 0 if not kept else self._failures + 1
             except BaseException as exc:  # cancelled too: the drafts must not be lost
-                if isinstance(exc, Exception):
-                    for draft in drafts:
-                        draft.attempts += 1
-                    log.exception("drafts not written, kept for the next try")
-                kept = [d for d in drafts if d.attempts < MAX_ATTEMPTS]
-                self._queued.update({d.token: d for d in kept})
-                if self._queued:
-                    self._nonempty.set()
-                if isinstance(exc, Exception):
-                    return 0
-                raise
+                kept = drafts
+                if not isinstance(exc, Exception):
+                    self._requeue(kept)
+                    raise
+                log.exception("drafts not written, kept for the next try")
+                written, self._failures = 0, self._failures + 1
             finally:
                 self._writing = {}
-
-    async def _write(self, drafts: list[_Draft]) -> int:
-        try:
-            await self._insert(drafts)
-            return len(drafts)
-        except IntegrityError:
-            # One of them belongs to someone who deleted their data meanwhile: the rest go
-            # one by one, so theirs alone is dropped.
-            written = 0
-            for draft in drafts:
-                try:
-                    await self._insert([draft])
-                    written += 1
-                except IntegrityError:  # written already, if a cancelled write had gone through
-                    log.info("draft not written: its user is gone, or it was written already")
+            self._requeue(kept)
             return written
 
-    async def _insert(self, drafts: list[_Draft]) -> None:
-        rows = [
-            {
-                "token": d.token,
-                "user_id": d.user_id,
-                "text": d.text,
-                "status": "draft",
-                "created_at": d.created_at,
-                "published": False,
-            }
-            for d in drafts
-        ]
+    def _requeue(self, drafts: list[_Draft]) -> None:
+        now = time.monotonic()
+        kept = [d for d in drafts if now - d.queued_at < GIVE_UP]
+        if len(kept) < len(drafts):
+            log.error("%d drafts given up: the database refused them", len(drafts) - len(kept))
+        self._queued.update({d.token: d for d in kept})
+        if self._queued:
+            self._nonempty.set()
+
+    async def _write(self, drafts: list[_Draft]) -> tuple[int, list[_Draft]]:
+        """(how many were written, those to try again)."""
+        try:
+            return await self._insert(drafts), []
+        except DBAPIError as exc:
+            if _transient(exc):
+                raise
+        # One of them spoils the batch (its user deleted meanwhile, text the database cannot
+        # store): each on its own, so only that one is dropped.
+        written, again = 0, []
+        for draft in drafts:
+            try:
+                written += await self._insert([draft])
+            except DBAPIError as exc:
+                if _transient(exc):
+                    again.append(draft)
+                else:  # or written already, if a cancelled write had gone through
+                    log.warning("draft dropped, the database refuses it: %s", type(exc).__name__)
+        return written, again
+
+    async def _insert(self, drafts: list[_Draft]) -> int:
         async with self._sessions() as session:
-            await session.execute(insert(Question), rows)
-            await session.commit()
+            ids = {d.user_id for d in drafts}
+            users = await session.execute(select(User.id, User.created_at).where(User.id.in_(ids)))
+            created: dict[int, datetime] = {uid: at for uid, at in users}
+            rows = [
+                {
+                    "token": d.token,
+                    "user_id": d.user_id,
+                    "text": d.text,
+                    "status": "draft",
+                    "created_at": d.created_at,
+                    "published": False,
+                }
+                for d in drafts
+                if d.user_id in created and created[d.user_id] <= d.created_at + NEWER_USER
+            ]
+            if len(rows) < len(drafts):
+                log.info("%d drafts dropped: their user is gone", len(drafts) - len(rows))
+            if rows:
+                await session.execute(insert(Question), rows)
+                await session.commit()
+            return len(rows)
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """A failure of the database or the connection, not of one draft: try them all again."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated

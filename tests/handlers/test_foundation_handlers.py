@@ -57,18 +57,28 @@ async def test_declining_deletion_keeps_data(app: HtxApp, chat: Chat):
     assert await user_row(app, "42") is not None
 
 
-async def test_deletion_removes_questions_and_forms_too(app: HtxApp, chat: Chat):
+async def test_deletion_removes_questions_and_forms_too(
+    slow_writer: None, app: HtxApp, chat: Chat
+):
     await chat.say("giá vàng hôm nay thế nào")  # unsure → a draft question row
     await app.drafts.flush()
-    await chat.say("thời tiết ngày mai thế nào")  # another, still queued at the deletion
+    [queued] = await chat.say("thời tiết ngày mai thế nào")  # another, queued at the deletion
+    [token] = [
+        b.payload[len("ask:send:") :]
+        for row in queued.buttons
+        for b in row
+        if b.payload.startswith("ask:send:")
+    ]
     user = await user_row(app, "42")
     async with app.sessions() as s:
         await set_form(s, user.id, "demo", "step1", {"a": 1})
         await s.commit()
         assert await s.scalar(select(func.count()).select_from(Question)) == 1
+    assert app.drafts.owner(token) == user.id
     await chat.say("/xoadulieu")
     await chat.press("del:yes")
-    assert await app.drafts.flush() == 0  # the queued one is not written after the deletion
+    assert app.drafts.owner(token) is None  # forgotten, not left to the foreign key
+    assert await app.drafts.flush() == 0
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Question)) == 0
         assert await get_form(s, user.id) is None

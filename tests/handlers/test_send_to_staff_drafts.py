@@ -1,13 +1,16 @@
 """The "send to staff" button of an unsure answer, with its draft written behind the reply:
-written a moment later or at shutdown, found when the button is pressed before that, and
-buttons from before tokens (carrying the row's id) still work."""
+written a moment later or at shutdown, found when the button is pressed before that (in this
+process or, a moment later, another), never written by someone else's press, and buttons from
+before tokens (carrying the row's id) still work."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
+import handlers.qa
 from bot.app import HtxApp
 from bot.settings import Settings
 from storage.models import Question, User
@@ -37,18 +40,25 @@ async def test_the_draft_is_written_a_moment_after_the_reply(app: HtxApp, chat: 
     assert (row.token, row.text, row.status) == (token, UNSURE, "draft")
 
 
-async def test_pressing_send_before_the_draft_is_written_sends_it(app: HtxApp, chat: Chat):
+async def test_pressing_send_before_the_draft_is_written_sends_it(
+    slow_writer: None, app: HtxApp, chat: Chat
+):
     [reply] = await chat.say(UNSURE)
-    [sent, *to_staff] = await chat.press(send_payload(reply.buttons))
+    payload = send_payload(reply.buttons)
+    assert app.drafts.owner(payload.removeprefix("ask:send:")) is not None  # still queued
+    [sent, *to_staff] = await chat.press(payload)
     [row] = await questions(app)
     assert f"mã {row.id}" in sent.text and row.status == "open" and row.text == UNSURE
     assert all(UNSURE in note.text for note in to_staff)
 
 
-async def test_closing_the_app_writes_the_drafts_still_queued(settings: Settings):
+async def test_closing_the_app_writes_the_drafts_still_queued(
+    slow_writer: None, settings: Settings
+):
     app = HtxApp(settings)
     await app.start()
     [reply] = await Chat(app).say(UNSURE)
+    assert await questions(app) == []
     await app.close()
     reopened = HtxApp(settings)
     try:
@@ -71,12 +81,35 @@ async def test_a_button_from_before_tokens_still_sends_its_draft(app: HtxApp, ch
     assert [q.status for q in await questions(app)] == ["open"]
 
 
-async def test_someone_elses_or_a_made_up_token_sends_nothing(app: HtxApp, chat: Chat):
+async def test_someone_elses_or_a_made_up_token_sends_nothing(
+    slow_writer: None, app: HtxApp, chat: Chat
+):
+    """A stranger's press (someone new, in a group chat) writes nothing: written from their
+    update, whose own new user row holds SQLite's write lock, the draft waited 30 s for it."""
     [reply] = await chat.say(UNSURE)
     payload = send_payload(reply.buttons)
     other = Chat(app, user_id="43")
     for who, pressed in ((other, payload), (chat, "ask:send:qAAAAAAAAAAAA"), (chat, "ask:send:q")):
         [answer] = await who.press(pressed)
         assert "Không tìm thấy câu hỏi" in answer.text, pressed
+    assert app.drafts.owner(payload.removeprefix("ask:send:")) is not None  # not flushed
     await app.drafts.flush()
     assert [q.status for q in await questions(app)] == ["draft"]
+
+
+async def test_a_press_reaching_another_process_first_waits_for_the_draft(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    """Webhooks behind a balancer: the press may reach a process that never held the draft,
+    before the one that did has written it."""
+    monkeypatch.setattr(handlers.qa, "OTHER_PROCESS_WAIT", 2.0)  # room for a slow machine
+    first, second = HtxApp(settings), HtxApp(settings)
+    await first.start()
+    await second.start()
+    try:
+        [reply] = await Chat(first, user_id="50").say(UNSURE)
+        [sent, *_] = await Chat(second, user_id="50").press(send_payload(reply.buttons))
+        assert "Đã gửi câu hỏi" in sent.text
+    finally:
+        await first.close()
+        await second.close()
