@@ -4,8 +4,9 @@ Most unsure answers are never sent on to staff, yet saving each one in its own u
 third of the questions write (two trips to SQLite's thread and its write lock: about 0.6 ms of
 CPU each under load, the largest single cost left in bench/e2e_throughput.py). So a draft is
 queued in memory under a random token, which the button carries, and the queue is written in
-one transaction a moment later (DELAY) and at shutdown. What that costs: a draft still queued
-when the process dies is lost, and its button then says to type the question again.
+one transaction a moment later (DELAY) and at shutdown. What that costs: a draft is lost if
+the process dies before writing it, if the database refuses writes for GIVE_UP seconds, or if it
+cannot store that draft at all; its button then says to type the question again.
 """
 
 from __future__ import annotations
