@@ -1,6 +1,7 @@
 """The one APScheduler AsyncIOScheduler, shared by every channel. It only runs jobs whose
-effects are database rows: the reminder dispatcher, stale-claim recovery, and the daily job
-that creates staff follow-up reminders. Jobs live in memory; the rows are what survives."""
+effects are database rows: the reminder dispatcher, stale-claim recovery, the daily job that
+creates staff follow-up reminders and the one that deletes unsent question drafts. Jobs live in
+memory; the rows are what survives."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from bot.shared_rate import SharedBudget
 from handlers.registration.followup import remind_stale_registrations
 from handlers.reminders import parse_quiet_hours
+from storage.questions import delete_old_drafts
 
 log = logging.getLogger("htxbot.scheduler")
 
@@ -77,7 +79,25 @@ class Runtime:
             coalesce=True,
             id="staff_followups",
         )
+        self.scheduler.add_job(
+            self.purge_drafts,
+            "cron",
+            hour=3,
+            minute=0,
+            max_instances=1,
+            coalesce=True,
+            id="purge_drafts",
+        )
         self.scheduler.start()
+
+    async def purge_drafts(self) -> int:
+        """Unsent questions older than a month: their askers chose not to send them."""
+        async with self.app.sessions() as s:
+            deleted = await delete_old_drafts(s, self.app.clock())
+            await s.commit()
+        if deleted:
+            log.info("unsent question drafts deleted: %d", deleted)
+        return deleted
 
     async def staff_followups(self) -> int:
         async with self.app.sessions() as s:

@@ -3,12 +3,16 @@ user's request, answered."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Question, User
+
+# An unsent draft is the text of a question its asker chose not to send: kept this long (its
+# button works until then), then deleted by a daily job.
+DRAFT_DAYS = 30
 
 
 async def send_question(
@@ -60,3 +64,13 @@ async def published_answers(session: AsyncSession) -> list[Question]:
         select(Question).where(Question.published.is_(True)).order_by(Question.id)
     )
     return list(rows)
+
+
+async def delete_old_drafts(session: AsyncSession, now: datetime) -> int:
+    """Delete drafts never sent to staff and older than DRAFT_DAYS; returns how many."""
+    result = await session.execute(
+        delete(Question).where(
+            Question.status == "draft", Question.created_at < now - timedelta(days=DRAFT_DAYS)
+        )
+    )
+    return int(getattr(result, "rowcount", 0))

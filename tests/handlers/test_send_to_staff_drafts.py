@@ -1,19 +1,22 @@
 """The "send to staff" button of an unsure answer, with its draft written behind the reply:
 written a moment later or at shutdown, found when the button is pressed before that (in this
-process or, a moment later, another), never written by someone else's press, and buttons from
-before tokens (carrying the row's id) still work."""
+process or, a moment later, another), never written by someone else's press, buttons from
+before tokens (carrying the row's id) still work, and unsent drafts go after a month."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import handlers.qa
 from bot.app import HtxApp
+from bot.scheduler import Runtime
 from bot.settings import Settings
 from storage.models import Question, User
+from storage.questions import DRAFT_DAYS
 from tests.conftest import Chat
 
 UNSURE = "htx trồng lúa có được cấp drone phun thuốc không"
@@ -113,3 +116,33 @@ async def test_a_press_reaching_another_process_first_waits_for_the_draft(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_unsent_drafts_are_deleted_after_a_month_by_a_daily_job(
+    app: HtxApp, settings: Settings, chat: Chat
+):
+    """An unsent draft is the text of a question its asker chose not to send: not kept for
+    ever. Sent ones stay, and so does a recent draft."""
+    await chat.say("/start")
+    now = app.clock()
+    async with app.sessions() as s:
+        user = await s.scalar(select(User))
+        assert user is not None
+        for text, status, age in (
+            ("cũ, không gửi", "draft", DRAFT_DAYS + 1),
+            ("cũ, đã gửi", "open", DRAFT_DAYS + 1),
+            ("mới, không gửi", "draft", DRAFT_DAYS - 1),
+        ):
+            created = now - timedelta(days=age)
+            s.add(Question(user_id=user.id, text=text, status=status, created_at=created))
+        await s.commit()
+    runtime = Runtime(app, settings)
+    await runtime.start()
+    try:
+        job = runtime.scheduler.get_job("purge_drafts")
+        assert job is not None and job.func == runtime.purge_drafts
+        assert await runtime.purge_drafts() == 1
+        assert await runtime.purge_drafts() == 0
+    finally:
+        await runtime.stop()
+    assert sorted(q.text for q in await questions(app)) == ["cũ, đã gửi", "mới, không gửi"]
