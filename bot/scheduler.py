@@ -70,24 +70,13 @@ class Runtime:
             self.scheduler.add_job(
                 recover, "interval", seconds=60, max_instances=1, coalesce=True, id=job_id
             )
-        self.scheduler.add_job(
-            self.staff_followups,
-            "cron",
-            hour=8,
-            minute=0,
-            max_instances=1,
-            coalesce=True,
-            id="staff_followups",
-        )
-        self.scheduler.add_job(
-            self.purge_drafts,
-            "cron",
-            hour=3,
-            minute=0,
-            max_instances=1,
-            coalesce=True,
-            id="purge_drafts",
-        )
+        for job_id, daily, hour in (
+            ("staff_followups", self.staff_followups, 8),
+            ("purge_drafts", self.purge_drafts, 3),
+        ):
+            self.scheduler.add_job(
+                daily, "cron", hour=hour, minute=0, max_instances=1, coalesce=True, id=job_id
+            )
         self.scheduler.start()
 
     async def purge_drafts(self) -> int:
