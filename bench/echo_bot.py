@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def answering() -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, 
     related = "\n\n" + t("qa_related", "vi")
     answers = [
         (
-            render_entry(entry) + related,
+            render_entry(entry, today=date.today()) + related,
             [(entry_label(e), f"qa:{e.id}") for e in entries[i + 1 : i + 4]],
         )
         for i, entry in enumerate(entries[:-3])

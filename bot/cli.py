@@ -7,14 +7,17 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.app import HtxApp
 from bot.logs import setup_logging
 from bot.settings import Settings
+from messages.deadlines import state_deadlines
 from messages.kb import load_kb
 from messages.search import Answer, QAIndex
+from messages.timefmt import local_day
 
 NO_TOKEN = """Chưa cấu hình token Telegram hay Zalo, nên bot không thể kết nối.
 1. Telegram: tạo bot với @BotFather, đặt TELEGRAM_BOT_TOKEN=<token>.
@@ -24,7 +27,7 @@ NO_TOKEN = """Chưa cấu hình token Telegram hay Zalo, nên bot không thể k
 Muốn thử bot ngay không cần token: htxbot chat"""
 
 
-def answer_json(answer: Answer) -> dict[str, object]:
+def answer_json(answer: Answer, today: date) -> dict[str, object]:
     return {
         "query": answer.query,
         "confident": answer.confident,
@@ -32,7 +35,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
             {
                 "id": h.entry.id,
                 "title": h.entry.title,
-                "text": h.entry.text,
+                "text": state_deadlines(h.entry.text, today),
                 "score": h.score,
                 "citations": [c.as_dict() for c in h.entry.citations],
             }
@@ -46,20 +49,21 @@ def ask(questions: Iterable[str], *, as_json: bool, top: int, out: TextIO = sys.
     from messages.answers import render_entry
 
     index = QAIndex.from_kb(load_kb())
+    today = local_day(datetime.now(UTC), Settings().timezone)
     for question in questions:
         question = question.strip()
         if not question:
             continue
         answer = index.search(question, top=top)
         if as_json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False), file=out, flush=True)
+            print(json.dumps(answer_json(answer, today), ensure_ascii=False), file=out, flush=True)
             continue
         if not answer.hits:
             print("Không tìm thấy nội dung phù hợp.", file=out)
         for i, hit in enumerate(answer.hits, 1):
             flag = "" if answer.confident else " (chưa chắc chắn)"
             print(f"#{i} [{hit.entry.id}] điểm {hit.score}{flag}", file=out)
-            print(markup_to_plain(render_entry(hit.entry)) + "\n", file=out)
+            print(markup_to_plain(render_entry(hit.entry, today=today)) + "\n", file=out)
     return 0
 
 

@@ -14,6 +14,7 @@ from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
 from messages.textnorm import expand, words
+from messages.timefmt import local_day
 from storage.question_drafts import DELAY as DRAFT_DELAY
 from storage.question_drafts import is_token
 from storage.questions import send_question
@@ -60,7 +61,7 @@ def _entry_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:
 
 
 def _answer_reply(ctx: Ctx, entry: Entry, related: list[Entry]) -> Reply:
-    text = render_entry(entry, ctx.lang)
+    text = render_entry(entry, ctx.lang, today=local_day(ctx.now, ctx.config.timezone))
     if related:
         text += "\n\n" + t("qa_related", ctx.lang)
     return Reply(text, buttons=_entry_buttons(related))

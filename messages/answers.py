@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 from functools import lru_cache
 
-from messages.i18n import t
+from messages.deadlines import state_deadlines
+from messages.i18n import Markup, t
 from messages.kb import Citation, Document, Entry, load_documents
 
 
@@ -45,16 +47,18 @@ def entry_label(entry: Entry, limit: int = 100) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def render_entry(entry: Entry, lang: str = "vi") -> str:
-    """The full answer in neutral markup. KB text is escaped: staff-edited files are data."""
+def render_entry(entry: Entry, lang: str = "vi", *, today: date) -> str:
+    """The full answer in neutral markup. KB text is escaped: staff-edited files are data.
+    Deadlines that run from a fixed date are stated against `today` (messages/deadlines.py)."""
     parts = [
         f"<b>{html.escape(entry.title, quote=False)}</b>",
-        html.escape(entry.text, quote=False),
+        state_deadlines(html.escape(entry.text, quote=False), today, lang),
     ]
     if entry.citations:
         parts.append("<i>" + t("qa_citation", lang, citations=citation_line(entry)) + "</i>")
     else:  # a staff answer saved from the bot
         parts.append("<i>" + t("qa_staff_answer_source", lang) + "</i>")
     if entry.note:
-        parts.append(t("qa_note", lang, note=entry.note))
+        note = state_deadlines(html.escape(entry.note, quote=False), today, lang)
+        parts.append(t("qa_note", lang, note=Markup(note)))
     return "\n\n".join(parts)

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from messages.deadlines import without_deadlines
 from messages.legal_refs import DEFAULT_LEGAL_DIR, load_reference
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
@@ -166,7 +167,10 @@ _CLAUSE_LABEL = re.compile(r"^\s*\d+\.(?=\s)", re.MULTILINE)
 def numbers_in(text: str, *, reference: bool = False) -> set[str]:
     """Numbers stated as facts: references (Điều/khoản…), document numbers and, in a
     reference text, the clause labels ('3. …') are not facts and are left out."""
-    text = _CLAUSE_LABEL.sub(" ", text) if reference else _KNOWN_DATES.sub(" ", text)
+    if reference:
+        text = _CLAUSE_LABEL.sub(" ", text)
+    else:  # a deadline marker's date and months are checked as the deadline, not as facts
+        text = _KNOWN_DATES.sub(" ", without_deadlines(text))
     for pattern in (_DOC_NUMBER, _LAW_YEAR, _REFERENCE):
         text = pattern.sub(" ", text)
     return {normalise_number(t) for t in _NUMBER.findall(text)}

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from messages.deadlines import without_deadlines
 from messages.kb import Entry, KnowledgeBase
 from messages.textnorm import (
     ABBREVIATIONS,
@@ -143,7 +144,7 @@ def entry_fields(entry: Entry) -> dict[str, list[str]]:
         "title": expand(words(entry.title)),
         "questions": expand(words(" . ".join(entry.questions))),
         "keywords": expand(words(" . ".join(entry.keywords))),
-        "text": expand(words(entry.text)),
+        "text": expand(words(without_deadlines(entry.text))),
         "chapter": expand(words(entry.chapter)),
     }
 
