@@ -1,0 +1,51 @@
+"""Content rules of the knowledge base that the validator does not check (ARCHITECTURE.md,
+"Content rules"): deadlines from a fixed date are written as a marker, current law comes first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from messages.kb import load_kb
+
+KB = load_kb()
+
+# A transition deadline of Điều 115 Luật HTX 2023 (18 months from 01/7/2024; 24 months from
+# 01/9/2023) or of Điều 62 Luật HTX 2012 (36 months from 01/7/2013), not a rolling period
+# such as "18 tháng liên tục".
+_TRANSITION = re.compile(r"\b(18|24|36) tháng\b(?! liên tục| liền)")
+_MARKER = re.compile(r"\{\{han:(\d{4}-\d{2}-\d{2})\+(\d+)\}\}")
+_EXPECTED = {"18": "2024-07-01", "24": "2023-09-01", "36": "2013-07-01"}
+
+
+def _cites_transition(entry) -> bool:
+    return any(
+        (c.source, c.article) in {("luat-htx-2023", 115), ("luat-htx-2012", 62)}
+        for c in entry.citations
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;])\s+", text) if s]
+
+
+def test_transition_deadlines_carry_a_marker():
+    missing = []
+    for entry in KB.entries:
+        if not _cites_transition(entry):
+            continue
+        for field in (entry.text, entry.note):
+            for sentence in _sentences(field):
+                for months in _TRANSITION.findall(sentence):
+                    marks = dict((m, d) for d, m in _MARKER.findall(sentence))
+                    if marks.get(months) != _EXPECTED[months]:
+                        missing.append(f"{entry.id}: {sentence}")
+    assert not missing, "\n".join(missing)
+
+
+def test_no_transition_deadline_is_said_to_be_running_or_ended_by_hand():
+    for entry in KB.entries:
+        for field in (entry.text, entry.note):
+            assert "thời hạn này nay đã hết" not in field, entry.id
+            assert "Tính đến nay, các thời hạn" not in field, entry.id
