@@ -9,6 +9,7 @@ user asks about the old one → confidence from how much of the query the best e
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import math
@@ -23,21 +24,26 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from messages import topics
 from messages.deadlines import without_deadlines
 from messages.kb import Entry, KnowledgeBase
 from messages.textnorm import (
     ABBREVIATIONS,
     CORE_TERMS,
+    dialect_variants,
     expand,
     fold,
     in_scope,
+    rewrite_phrases,
     untelex,
+    unvni,
     words,
 )
 
 FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "keywords": 2.5, "text": 1.0, "chapter": 0.3}
 K1, B = 1.2, 0.75
 CANDIDATES = 30
+CLOSE = 0.93  # a second answer scoring this share of the best one competes with it
 # Words that carry no topic: excluded from the confidence measure, not from ranking.
 STOPWORDS = frozenset(
     [
@@ -107,6 +113,7 @@ STOPWORDS = frozenset(
         "dang",
     ]
 )
+_VNI_ONLY = re.compile(r"\d")  # digits in a word: VNI, whose letters must not be read as Telex
 OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|truoc 2024|truoc nam 2024|truoc day|23 2012)\b")
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d{1,3})\b")
 _DOC_HINTS = (
@@ -132,6 +139,10 @@ class Answer:
     article_lookup: bool = False
     # Not about co-ops at all ("giá lúa hôm nay"): the hits share only single words with it.
     off_topic: bool = False
+    # Two close answers about different things the question does not tell apart: ask which.
+    clarify: tuple[Hit, ...] = ()
+    # Wants to found a co-op, a group or a union: offered the Alliance's help to register.
+    founding: bool = False
 
 
 def terms(tokens: list[str]) -> list[str]:
@@ -163,8 +174,10 @@ class QAIndex:
         self._lengths: list[float] = []
         self._fuzzy_texts: list[list[str]] = []
         self._is_old: list[bool] = []  # on the 2012 law: see _finish
+        self._topics: list[topics.Topics] = []
         self._by_article: dict[tuple[str, int], Entry] = {}
         self._by_id: dict[str, Entry] = {}
+        self._number: dict[str, int] = {}  # entry id → its place in self.entries
         self._vocab: set[str] = set()
         self._df: Counter[str] = Counter()
         # Pairs of adjacent words (either order) in titles, example questions and keywords.
@@ -183,6 +196,7 @@ class QAIndex:
         doc_id = len(self.entries)
         self.entries.append(entry)
         self._by_id[entry.id] = entry
+        self._number[entry.id] = doc_id
         weighted: defaultdict[str, float] = defaultdict(float)
         length = 0.0
         for name, tokens in entry_fields(entry).items():
@@ -199,6 +213,7 @@ class QAIndex:
         self._lengths.append(length)
         self._fuzzy_texts.append([fold(entry.title), *(fold(q) for q in entry.questions)])
         self._is_old.append(_on_the_old_law(entry))
+        self._topics.append(topics.of_title(entry.title))
         for text in (entry.title, *entry.questions, *entry.keywords):
             self._phrases.update(_word_pairs(expand(words(text))))
         if entry.kind == "article" and entry.source and isinstance(entry.article, int):
@@ -246,13 +261,18 @@ class QAIndex:
     # --- querying --------------------------------------------------------------------------
     @lru_cache(maxsize=4096)  # noqa: B019 - one index lives for the whole process
     def _correct(self, word: str) -> tuple[str, bool]:
-        """(word as meant, whether it is a guess): Telex leftovers are undone for sure; one
-        typo in a word long enough is fixed as a guess."""
+        """(word as meant, whether it is a guess): Telex and VNI leftovers are undone for sure;
+        a dialect spelling ('sa' for 'xa') or one typo in a word long enough is a guess."""
         if word in self._vocab or word.isdigit():
             return word, False
-        plain = untelex(word)
-        if plain in self._vocab or len(plain) < 4:
-            return (plain if plain in self._vocab else word), False
+        plain = unvni(untelex(word)) if not _VNI_ONLY.search(word) else unvni(word)
+        if plain in self._vocab:
+            return plain, False
+        for variant in dialect_variants(plain):
+            if variant in self._vocab:
+                return variant, True
+        if len(plain) < 4:
+            return word, False
         close = [
             c
             for c in process.extract(
@@ -266,18 +286,39 @@ class QAIndex:
         return max(close, key=lambda c: (-c[1], self._df.get(c[0], 0)))[0], True
 
     def analyse(self, query: str) -> tuple[list[str], frozenset[str]]:
-        """The query's search tokens, and those that are typo guesses."""
+        """The query's search tokens, and those that are guesses (typos, dialect spellings)."""
         tokens: list[str] = []
         guessed: set[str] = set()
         for w in words(query):
             if w in ABBREVIATIONS:  # 'hdqt' is not a typo of some word in the vocabulary
-                tokens.extend(expand([w]))
+                tokens.extend(ABBREVIATIONS[w].split())
                 continue
             fixed, guess = self._correct(w)
             tokens.append(fixed)
             if guess:
                 guessed.add(fixed)
-        return tokens, frozenset(guessed)
+        tokens = self._known_pairs(tokens)
+        return rewrite_phrases(tokens), frozenset(guessed)
+
+    def _known_pairs(self, tokens: list[str]) -> list[str]:
+        """'hợp tát' → 'hợp tác': a known word that makes with its neighbour a pair the
+        knowledge base never has is spelled as the dialect would, when that makes a known pair
+        (the pair decides, so 'tát' alone is left as it is)."""
+        out = list(tokens)
+        for i in range(len(out) - 1):
+            a, b = out[i], out[i + 1]
+            if f"{a}_{b}" in self._term_ids or a in STOPWORDS or b in STOPWORDS:
+                continue
+            for variant in dialect_variants(b):
+                if f"{a}_{variant}" in self._term_ids:
+                    out[i + 1] = variant
+                    break
+            else:
+                for variant in dialect_variants(a):
+                    if f"{variant}_{b}" in self._term_ids:
+                        out[i] = variant
+                        break
+        return out
 
     def query_tokens(self, query: str) -> list[str]:
         return self.analyse(query)[0]
@@ -335,8 +376,22 @@ class QAIndex:
 
     def search(self, query: str, top: int = 3) -> Answer:
         """The best entries for a question, best first, and whether we are confident."""
-        folded = fold(query)
         tokens, guessed = self.analyse(query)
+        answer = self._rank(query, tokens, guessed, top)
+        if answer.clarify:
+            answer = dataclasses.replace(answer, clarify=self._one_per_entity(query, tokens))
+        wants = topics.founding(tokens)
+        if wants is None:
+            return answer
+        story = self._by_id.get(topics.FOUNDING_ANSWERS[wants])
+        if len(query) < topics.LONG_MESSAGE or story is None:
+            return dataclasses.replace(answer, founding=True)
+        # A story of people who want to found one: how to, whatever words the story shares.
+        rest = tuple(h for h in answer.hits if h.entry.id != story.id)[: top - 1]
+        return Answer(query, True, (Hit(story, 1.0), *rest), founding=True)
+
+    def _rank(self, query: str, tokens: list[str], guessed: frozenset[str], top: int) -> Answer:
+        folded = fold(query)
         referenced = self._article_reference(" ".join(tokens) + " " + folded)
         if referenced is not None and len([t for t in tokens if t not in STOPWORDS]) <= 6:
             return Answer(query, True, (Hit(referenced, 1.0),), article_lookup=True)
@@ -348,6 +403,7 @@ class QAIndex:
         top_ids = np.argpartition(-bm25, k - 1)[:k]
         wants_old = bool(OLD_LAW_HINTS.search(folded))
         plain_query = " ".join(tokens)
+        asked = topics.of_question(tokens)
         # The fuzzy match is most of a search's cost, so candidates are scored best bound first
         # and the rest skipped once none of them could reach the top `top` any more, even with
         # a perfect match: the same hits, in the same order, as scoring them all.
@@ -359,27 +415,74 @@ class QAIndex:
         bounded = sorted(zip(*columns, strict=True), reverse=True)
         ranked: list[tuple[float, int]] = []
         best: list[float] = []  # the `keep` best scores so far, a min-heap
-        keep = max(top, 1)
+        keep = max(top, 2)  # two at least: the second may compete with the first
         for bound, lexical, weight, doc_id in bounded:
             if len(best) >= keep and bound < best[0]:
                 break
             similarity = process.extractOne(
                 plain_query, self._fuzzy_texts[doc_id], scorer=fuzz.token_set_ratio
             )[1]
-            score = (lexical + 0.4 * similarity / 100) * weight
+            fit = topics.weight(asked, self._topics[doc_id])
+            score = (lexical + 0.4 * similarity / 100) * weight * fit
             ranked.append((score, doc_id))
             if len(best) < keep:
                 heapq.heappush(best, score)
             else:
                 heapq.heappushpop(best, score)
         ranked.sort(reverse=True)
+        if not wants_old:
+            ranked = self._current_law_first(ranked)
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
         coverage = self._coverage(tokens, guessed, ranked[0][1])
         confident = (
             in_scope(tokens) and coverage >= self.min_confidence and not _only_a_topic(tokens)
         )
+        choices = self._competing(asked, ranked)
+        if choices:
+            return Answer(query, False, hits, clarify=choices)
         # Only an answer the bot is unsure of is ever shown as off-topic.
         return Answer(query, confident, hits, off_topic=not confident and self._off_topic(tokens))
+
+    def _current_law_first(self, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """A question that does not name the 2012 law is answered with the rule in force: a 2012
+        article that comes first gives way to the 2023 article that replaced it (its first
+        citation of the 2023 law), and follows it."""
+        score, doc_id = ranked[0]
+        if not self._is_old[doc_id]:
+            return ranked
+        for c in self.entries[doc_id].citations:
+            if c.source == "luat-htx-2023" and isinstance(c.article, int):
+                new = self._by_article.get((c.source, c.article))
+                if new is not None:
+                    new_id = self._number[new.id]
+                    rest = [(s, d) for s, d in ranked if d not in (doc_id, new_id)]
+                    return [(score, new_id), (score, doc_id), *rest]
+        return ranked
+
+    def _one_per_entity(self, query: str, tokens: list[str]) -> tuple[Hit, ...]:
+        """For a question asked back, the best answer about each kind of organisation, as if
+        the question had named it: the choices to offer, the co-op first."""
+        choices: list[Hit] = []
+        for name, phrases in topics.ENTITIES.items():
+            named = self._rank(query, [*tokens, *phrases[0].split()], frozenset(), 4)
+            about = [
+                h for h in named.hits if name in self._topics[self._number[h.entry.id]].entities
+            ]
+            if about:
+                choices.append(about[0])
+        return tuple(choices)
+
+    def _competing(self, asked: topics.Topics, ranked: list[tuple[float, int]]) -> tuple[Hit, ...]:
+        """The two best entries when they are about different organisations and close, and the
+        question names none: 'rút khỏi thì sao' is asked back, co-op or group."""
+        best_score, best = ranked[0]
+        for score, doc_id in ranked[1:]:
+            if score < best_score * CLOSE:
+                break
+            if topics.competing(asked, self._topics[best], self._topics[doc_id]):
+                first, other = self.entries[best], self.entries[doc_id]
+                return (Hit(first, round(best_score, 4)), Hit(other, round(score, 4)))
+        return ()
 
     def _off_topic(self, tokens: list[str]) -> bool:
         """Names no co-op concept, and has no two words side by side that an entry's title,

@@ -4,58 +4,41 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 _WORD = re.compile(r"[0-9a-z]+")
 
-# Abbreviations people type (folded form) → what they stand for (folded form).
-ABBREVIATIONS: dict[str, str] = {
-    "htx": "hop tac xa",
-    "tht": "to hop tac",
-    "lhhtx": "lien hiep hop tac xa",
-    "lh": "lien hiep",
-    "lmhtx": "lien minh hop tac xa",
-    "lm": "lien minh",
-    "kttt": "kinh te tap the",
-    "hdqt": "hoi dong quan tri",
-    "bks": "ban kiem soat",
-    "ksv": "kiem soat vien",
-    "dhtv": "dai hoi thanh vien",
-    "dh": "dai hoi",
-    "sxkd": "san xuat kinh doanh",
-    "vdl": "von dieu le",
-    "tv": "thanh vien",
-    "gd": "giam doc",
-    "ubnd": "uy ban nhan dan",
-    "dkkd": "dang ky kinh doanh",
-    "gcn": "giay chung nhan",
-    "gcndk": "giay chung nhan dang ky",
-    "nd": "nghi dinh",
-    "tt": "thong tu",
-    "qd": "quyet dinh",
-    "nn": "nha nuoc",
-    "dn": "doanh nghiep",
-    "ctv": "cong tac vien",
-    "k": "khong",
-    "ko": "khong",
-    "kh": "khong",
-    "dc": "duoc",
-    "đc": "duoc",
-    "ntn": "nhu the nao",
-    "bn": "bao nhieu",
-    "bnhieu": "bao nhieu",
-    "j": "gi",
-    "ng": "nguoi",
-    "nguoif": "nguoi",
-    "mn": "moi nguoi",
-    "sp": "san pham",
-    "cs": "chinh sach",
-    "ht": "ho tro",
-    "xttm": "xuc tien thuong mai",
-    "cds": "chuyen doi so",
-    "khcn": "khoa hoc cong nghe",
-    "tl": "thanh lap",
-}
+_RULES_FILE = Path(__file__).resolve().parent / "data" / "farmer_text.yaml"
+
+
+@dataclass(frozen=True)
+class FarmerText:
+    """How farmers type (messages/data/farmer_text.yaml), in folded form."""
+
+    words: dict[str, str]  # one word typed → the words meant (abbreviations, chat shorthand)
+    phrases: dict[tuple[str, ...], tuple[str, ...]]  # old or regional words → the law's words
+    starts: tuple[tuple[str, str], ...]  # dialect spellings at the start of a word
+    ends: tuple[tuple[str, str], ...]  # ... and at its end
+
+
+def load_rules(path: Path = _RULES_FILE) -> FarmerText:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    table = {**raw["spellings"], **raw["abbreviations"]}
+    return FarmerText(
+        words={str(k): str(v) for k, v in table.items()},
+        phrases={tuple(str(k).split()): tuple(str(v).split()) for k, v in raw["phrases"].items()},
+        starts=tuple((str(a), str(b)) for a, b in raw["dialect_starts"]),
+        ends=tuple((str(a), str(b)) for a, b in raw["dialect_ends"]),
+    )
+
+
+RULES = load_rules()
+# One word typed → the words it stands for (folded form).
+ABBREVIATIONS: dict[str, str] = RULES.words
 
 
 def _strip_marks(char: str) -> str:
@@ -95,12 +78,55 @@ def untelex(word: str) -> str:
     return re.sub(r"(?<=[aeiouy])[sfrxj](?=[a-z])", "", w)
 
 
+_VNI = re.compile(r"[a-z]+(?:[1-9]{1,2}[a-z]+)*[1-9]{1,2}|[a-z]+(?:[1-9]{1,2}[a-z]+)+")
+
+
+def unvni(word: str) -> str:
+    """Undo VNI tone and mark digits typed without an input method: 'hop5' → 'hop',
+    'd9uoc5' → 'duoc'. Left alone: 'nd193' (no letter after a run of three digits)."""
+    return re.sub(r"[1-9]", "", word) if _VNI.fullmatch(word) else word
+
+
+def dialect_variants(word: str) -> list[str]:
+    """The word with one dialect spelling changed at its start or its end, in the data's order:
+    'sa' → 'xa', 'chach' → 'trach', 'tat' → 'tac'."""
+    out: list[str] = []
+    for old, new in RULES.starts:
+        if word.startswith(old) and len(word) > len(old):
+            out.append(new + word[len(old) :])
+    for old, new in RULES.ends:
+        if word.endswith(old) and len(word) > len(old):
+            out.append(word[: -len(old)] + new)
+    return out
+
+
 def expand(tokens: list[str]) -> list[str]:
-    """Replace abbreviations by their words."""
+    """Replace abbreviations and chat shorthand by their words, then old or regional phrases
+    by the law's words ('xã viên' → 'thành viên')."""
     out: list[str] = []
     for tok in tokens:
         out.extend(ABBREVIATIONS.get(tok, tok).split())
+    return rewrite_phrases(out)
+
+
+def rewrite_phrases(tokens: list[str]) -> list[str]:
+    if not any(tok in _PHRASE_STARTS for tok in tokens):
+        return tokens
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for old, new in RULES.phrases.items():
+            if tuple(tokens[i : i + len(old)]) == old:
+                out.extend(new)
+                i += len(old)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
     return out
+
+
+_PHRASE_STARTS = frozenset(old[0] for old in RULES.phrases)
 
 
 # A question is in scope only if it names something this bot knows about (folded phrases).

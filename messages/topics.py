@@ -1,0 +1,113 @@
+"""What a question and an entry are about (messages/data/topics.yaml): the kind of organisation
+(co-op, cooperative group, union) and the part of it (the board, the supervisors, assets…).
+
+The search ranks by words; these say when the best-scoring entry answers another subject than
+the one asked ("htx tối thiểu mấy tv" against the board's "tối thiểu 03 thành viên"), and when
+a question that names no organisation could mean two ("rút khỏi thì sao": co-op or group?).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from messages.textnorm import expand, words
+
+_FILE = Path(__file__).resolve().parent / "data" / "topics.yaml"
+_ASIDE = re.compile(r"\([^)]*\)")  # "(không phải hợp tác xã)" says what the entry is not about
+# An entry asked about another organisation than its own: kept only when nothing else fits.
+OTHER_ENTITY = 0.7
+# An entry about a part of the co-op the question does not name.
+OTHER_ASPECT = 0.88
+
+
+@dataclass(frozen=True)
+class Topics:
+    entities: frozenset[str]
+    aspects: frozenset[str]
+
+
+def _phrases(raw: list[str]) -> tuple[str, ...]:
+    return tuple(" ".join(expand(words(p))) for p in raw)
+
+
+_RAW = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+ENTITIES = {str(name): _phrases(phrases) for name, phrases in _RAW["entities"].items()}
+# aspect → (its words in a title, its words in a question)
+ASPECTS = {
+    str(name): (_phrases(both["title"]), _phrases(both["title"] + both["question"]))
+    for name, both in _RAW["aspects"].items()
+}
+# Longest first, so "liên hiệp hợp tác xã" is not also read as "hợp tác xã".
+_ENTITY_PHRASES = sorted(
+    ((phrase, name) for name, phrases in ENTITIES.items() for phrase in phrases),
+    key=lambda item: -len(item[0]),
+)
+
+
+def _read(text: str, side: int) -> Topics:
+    """The organisations named in `text` (spaced words), then the aspects named in what is left
+    ("hợp" of "hợp tác xã" is not a meeting)."""
+    found = set()
+    for phrase, name in _ENTITY_PHRASES:
+        if f" {phrase} " in text:
+            found.add(name)
+            text = text.replace(f" {phrase} ", " ")
+    aspects = {
+        name for name, lists in ASPECTS.items() if any(f" {p} " in text for p in lists[side])
+    }
+    return Topics(frozenset(found), frozenset(aspects))
+
+
+def of_question(tokens: list[str]) -> Topics:
+    """The organisations and parts a question names, with any of their words."""
+    return _read(" " + " ".join(tokens) + " ", 1)
+
+
+def of_title(title: str) -> Topics:
+    """What an entry is about, from its title."""
+    return _read(" " + " ".join(expand(words(_ASIDE.sub(" ", title)))) + " ", 0)
+
+
+def weight(question: Topics, entry: Topics) -> float:
+    """How far an entry's subject fits the question's: 1.0 when it does."""
+    factor = 1.0
+    if question.entities and entry.entities and not question.entities & entry.entities:
+        factor *= OTHER_ENTITY
+    if entry.aspects and not entry.aspects & question.aspects:
+        factor *= OTHER_ASPECT
+    return factor
+
+
+def competing(question: Topics, first: Topics, other: Topics) -> bool:
+    """A question that names no organisation, with two close answers each about a different
+    one: which one is meant is asked, not guessed."""
+    return (
+        not question.entities
+        and len(first.entities) == 1
+        and len(other.entities) == 1
+        and first.entities != other.entities
+    )
+
+
+# "lập hợp tác xã", "muốn cùng nhau làm htx": founding one, not reading about one founded ("htx
+# đã thành lập 5 năm") nor drawing up its papers ("lập báo cáo tài chính htx").
+_ENTITY = r"(hop tac xa|to hop tac|lien hiep)"
+_FOUNDING = re.compile(
+    rf"\b(?:thanh lap|lap|lap ra|gay dung|dung)\s+(?:mot |1 |cai )?{_ENTITY}\b"
+    rf"|\b(?:muon|dinh|tinh|du dinh|ban nhau|cung nhau|rui nhau)\b(?:\s+\w+){{0,6}}?"
+    rf"\s+(?:lam|lap|thanh lap|gay dung)\s+(?:mot |1 |cai )?{_ENTITY}\b"
+)
+FOUNDING_ANSWERS: dict[str, str] = {str(k): str(v) for k, v in _RAW["founding"]["answers"].items()}
+LONG_MESSAGE: int = int(_RAW["founding"]["long_message"])
+
+
+def founding(tokens: list[str]) -> str | None:
+    """What the person wants to found ('hop tac xa', 'to hop tac', 'lien hiep'), if anything."""
+    match = _FOUNDING.search(" ".join(tokens))
+    if match is None:
+        return None
+    return next(group for group in match.groups() if group)
