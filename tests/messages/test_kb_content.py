@@ -15,6 +15,8 @@ KB = load_kb()
 # 01/9/2023) or of Điều 62 Luật HTX 2012 (36 months from 01/7/2013), not a rolling period
 # such as "18 tháng liên tục".
 _TRANSITION = re.compile(r"\b(18|24|36) tháng\b(?! liên tục| liền)")
+# ... counted from a fixed date: the law's entry into force or 01/9/2023.
+_FIXED_START = re.compile(r"kể từ|01/7/2024|01/9/2023|có hiệu lực|sửa Điều lệ|đăng ký lại")
 _MARKER = re.compile(r"\{\{han:(\d{4}-\d{2}-\d{2})\+(\d+)\}\}")
 _EXPECTED = {"18": "2024-07-01", "24": "2023-09-01", "36": "2013-07-01"}
 
@@ -37,6 +39,8 @@ def test_transition_deadlines_carry_a_marker():
             continue
         for field in (entry.text, entry.note):
             for sentence in _sentences(field):
+                if not _FIXED_START.search(sentence):
+                    continue  # e.g. "hỗ trợ không quá 36 tháng": a period, not a transition deadline
                 for months in _TRANSITION.findall(sentence):
                     marks = dict((m, d) for d, m in _MARKER.findall(sentence))
                     if marks.get(months) != _EXPECTED[months]:
@@ -49,3 +53,24 @@ def test_no_transition_deadline_is_said_to_be_running_or_ended_by_hand():
         for field in (entry.text, entry.note):
             assert "thời hạn này nay đã hết" not in field, entry.id
             assert "Tính đến nay, các thời hạn" not in field, entry.id
+
+
+def test_an_faq_says_the_2012_law_is_no_longer_in_force():
+    entry = KB.by_id["faq-luat-htx-2012-con-hieu-luc-khong"]
+    assert entry.kind == "faq" and entry.text.startswith("Không.")
+    assert ("luat-htx-2023", 114, 3) in {(c.source, c.article, c.clause) for c in entry.citations}
+    assert "không còn hiệu lực" in KB.by_id["luat-htx-2012-d63"].text
+
+
+# Nghị định 113/2024: only Điều 1–2 are verbatim in ../shared/legal/; Điều 4, 5, 6 and 19 are quoted
+# by two or more independent sources. Nothing else of it may be stated, and what is stated from the
+# secondary sources says that the bot does not have the decree's own wording.
+_ND113_USABLE = {None, 1, 2, 4, 5, 6, 19}
+
+
+def test_decree_113_is_used_only_as_far_as_its_sources_allow():
+    for entry in KB.entries:
+        cited = {c.article for c in entry.citations if c.source == "nd-113-2024"}
+        assert cited <= _ND113_USABLE, (entry.id, cited - _ND113_USABLE)
+        if cited - {None, 1, 2}:
+            assert "chưa có nguyên văn" in entry.text + entry.note, entry.id
