@@ -74,3 +74,9 @@ def test_decree_113_is_used_only_as_far_as_its_sources_allow():
         assert cited <= _ND113_USABLE, (entry.id, cited - _ND113_USABLE)
         if cited - {None, 1, 2}:
             assert "chưa có nguyên văn" in entry.text + entry.note, entry.id
+
+
+def test_where_to_register_names_todays_office_with_its_hedge():
+    text = KB.by_id["faq-nop-ho-so-dang-ky-htx-o-dau"].text
+    assert text.startswith("Từ 01/7/2025") and "cơ quan đăng ký kinh doanh cấp xã" in text
+    assert "Bộ Tài chính" in text and "bot chưa có" in text
