@@ -39,7 +39,7 @@ def state_deadlines(text: str, today: date, lang: str = "vi") -> str:
 
     def said(match: re.Match[str]) -> str:
         end = deadline_end(match)
-        shown = end.strftime("%d/%m/%Y")
+        shown = f"{end.day:02d}/{end.month}/{end.year}"  # as the law writes dates: 01/9/2025
         if end <= today:
             return t("deadline_ended", lang, date=shown)
         return t("deadline_running", lang, date=shown, days=(end - today).days)

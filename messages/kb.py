@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from messages.deadlines import without_deadlines
 from messages.legal_refs import DEFAULT_LEGAL_DIR, load_reference
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
+TRANSLATIONS = Path("en") / "translations.yaml"  # within the knowledge base's folder
 KINDS = ("article", "policy", "faq")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -39,6 +40,16 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class English:
+    """An entry's English title and summary (messages/kb/en/translations.yaml)."""
+
+    title: str
+    text: str
+    note: str = ""
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     kind: str
@@ -52,6 +63,7 @@ class Entry:
     keywords: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     file: str = field(default="", compare=False)
+    en: English | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -119,6 +131,30 @@ def load_entry_files(paths: list[Path]) -> tuple[list[Entry], list[str]]:
     return entries, errors
 
 
+def load_english(path: Path) -> dict[str, English]:
+    """Entry id → its English title and summary; none when the file is absent."""
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+    def nfc(value: Any) -> str:
+        return unicodedata.normalize("NFC", str(value or "")).strip()
+
+    return {
+        nfc(item["id"]): English(
+            title=nfc(item.get("title")),
+            text=nfc(item.get("text")),
+            note=nfc(item.get("note")),
+            questions=tuple(nfc(q) for q in item.get("questions") or ()),
+        )
+        for item in raw.get("translations") or []
+    }
+
+
+def with_english(entries: list[Entry], english: dict[str, English]) -> list[Entry]:
+    return [replace(e, en=english[e.id]) if e.id in english else e for e in entries]
+
+
 def entry_files(kb_dir: Path = KB_DIR) -> list[Path]:
     return sorted(p for p in kb_dir.glob("*.yaml") if p.name != "documents.yaml")
 
@@ -129,6 +165,7 @@ def load_kb(kb_dir: Path = KB_DIR) -> KnowledgeBase:
     entries, errors = load_entry_files(entry_files(kb_dir))
     if errors:
         raise ValueError("; ".join(errors))
+    entries = with_english(entries, load_english(kb_dir / TRANSLATIONS))
     by_article = {
         (e.source, e.article): e
         for e in entries
@@ -140,14 +177,18 @@ def load_kb(kb_dir: Path = KB_DIR) -> KnowledgeBase:
 # --- validation -----------------------------------------------------------------------------
 
 _REFERENCE = re.compile(
-    r"(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|chương|Mục|mục|Bước|bước)\s+\d+"
-    r"(?:\s*(?:,|và|hoặc|đến|tới|-|–)\s*\d+)*",
+    r"(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|chương|Mục|mục|Bước|bước"
+    r"|Articles?|articles?|[Cc]lauses?|[Pp]oints?|[Cc]hapters?|[Ss]teps?)\s+\d+"
+    r"(?:\s*(?:,|và|hoặc|đến|tới|-|–|and|or|to)\s*\d+)*",
 )
 _DOC_NUMBER = re.compile(
     r"\d+/\d{4}/[A-Za-zĐđ-]+\d*|(?:Nghị định|Thông tư|Quyết định|Luật)"
-    r"\s+(?:số\s+)?\d+/\d{4}"
+    r"\s+(?:số\s+)?\d+/\d{4}|(?:Decree|Circular|Decision|Law)\s+(?:No\.\s*)?\d+/\d{4}"
 )
-_LAW_YEAR = re.compile(r"[Ll]uật(?: HTX| [Hh]ợp tác xã)?(?: năm)? (?:2012|2023)")
+_LAW_YEAR = re.compile(
+    r"[Ll]uật(?: HTX| [Hh]ợp tác xã)?(?: năm)? (?:2012|2023)"
+    r"|\b(?:2012|2023) [Ll]aw\b|[Ll]aw on [Cc]ooperatives(?: of)? (?:2012|2023)"
+)
 _KNOWN_DATES = re.compile(r"\b0?1/0?7/(?:2024|2025)\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -164,9 +205,13 @@ def normalise_number(token: str) -> str:
 _CLAUSE_LABEL = re.compile(r"^\s*\d+\.(?=\s)", re.MULTILINE)
 
 
-def numbers_in(text: str, *, reference: bool = False) -> set[str]:
+def numbers_in(text: str, *, reference: bool = False, english: bool = False) -> set[str]:
     """Numbers stated as facts: references (Điều/khoản…), document numbers and, in a
-    reference text, the clause labels ('3. …') are not facts and are left out."""
+    reference text, the clause labels ('3. …') are not facts and are left out. English
+    writes '1,000' and '1.5' where Vietnamese writes '1.000' and '1,5'."""
+    if english:
+        text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
     if reference:
         text = _CLAUSE_LABEL.sub(" ", text)
     else:  # a deadline marker's date and months are checked as the deadline, not as facts
@@ -204,6 +249,26 @@ def validate(
             errors.extend(_check_article_entry(where, e, documents, seen_articles))
         if legal_dir is not None:
             errors.extend(_check_numbers(where, e, documents, legal_dir))
+    return errors
+
+
+def validate_english(entries: list[Entry], english: dict[str, English]) -> list[str]:
+    """Each translation belongs to an entry and states no number its Vietnamese entry does
+    not (that one is checked against the law)."""
+    by_id = {e.id: e for e in entries}
+    errors = []
+    for entry_id, en in english.items():
+        where = f"{TRANSLATIONS}: {entry_id}"
+        entry = by_id.get(entry_id)
+        if entry is None:
+            errors.append(f"{where}: không có mục nào mang id này")
+            continue
+        if not en.title or not en.text:
+            errors.append(f"{where}: thiếu title hoặc text")
+        said = numbers_in(f"{en.text}\n{en.note}", english=True)
+        extra = said - numbers_in(f"{entry.text}\n{entry.note}")
+        if extra:
+            errors.append(f"{where}: số không có trong bản tiếng Việt: {', '.join(sorted(extra))}")
     return errors
 
 

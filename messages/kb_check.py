@@ -5,7 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from messages.kb import KB_DIR, entry_files, load_documents, load_entry_files, validate
+from messages.kb import (
+    KB_DIR,
+    TRANSLATIONS,
+    entry_files,
+    load_documents,
+    load_english,
+    load_entry_files,
+    validate,
+    validate_english,
+)
 from messages.legal_refs import DEFAULT_LEGAL_DIR
 
 
@@ -15,7 +24,10 @@ def check(paths: list[Path], legal_dir: Path | None = DEFAULT_LEGAL_DIR) -> list
     entries, errors = load_entry_files(paths or entry_files(KB_DIR))
     if legal_dir is not None and not legal_dir.is_dir():
         legal_dir = None
-    return errors + validate(entries, documents, legal_dir)
+    errors += validate(entries, documents, legal_dir)
+    if not paths:  # the translations name entries of every file
+        errors += validate_english(entries, load_english(KB_DIR / TRANSLATIONS))
+    return errors
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,8 +24,9 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from messages import topics
+from messages import english, topics
 from messages.deadlines import without_deadlines
+from messages.english import english_entries, looks_english
 from messages.kb import Entry, KnowledgeBase
 from messages.textnorm import (
     ABBREVIATIONS,
@@ -34,6 +35,7 @@ from messages.textnorm import (
     expand,
     fold,
     in_scope,
+    mentions,
     rewrite_phrases,
     untelex,
     unvni,
@@ -114,6 +116,31 @@ STOPWORDS = frozenset(
     ]
 )
 _VNI_ONLY = re.compile(r"\d")  # digits in a word: VNI, whose letters must not be read as Telex
+# Without one of these words, a question needs more of its words in the answer to be sure of it
+# (textnorm.DOMAIN_TERMS has words other subjects share as well: thành viên, đăng ký, điều).
+CO_OP_TERMS = frozenset(
+    {
+        *CORE_TERMS,
+        "sang lap",
+        "hoi nghi thanh lap",
+        "dai hoi thanh vien",
+        "dai hoi dai bieu",
+        "thuong nien",
+        "von dieu le",
+        "cam ket gop",
+        "gop du",
+        "kiem soat vien",
+        "to truong",
+        "giai the",
+        "quy ho tro",
+        "khong chia",
+        "tin dung noi bo",
+        "giao dich noi bo",
+        "lien minh",
+        "kinh te tap the",
+    }
+)
+GENERAL_WORDS_COVERAGE = 0.7
 OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|truoc 2024|truoc nam 2024|truoc day|23 2012)\b")
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d{1,3})\b")
 _DOC_HINTS = (
@@ -143,6 +170,7 @@ class Answer:
     clarify: tuple[Hit, ...] = ()
     # Wants to found a co-op, a group or a union: offered the Alliance's help to register.
     founding: bool = False
+    language: str = "vi"  # of the question: "en" when it was searched in English
 
 
 def terms(tokens: list[str]) -> list[str]:
@@ -186,10 +214,28 @@ class QAIndex:
             if entry.id not in self._by_id:  # a retried update must not index it twice
                 self._add(entry)
         self._finish()
+        translated = english_entries(self.entries) if self.language == "vi" else []
+        self._english = EnglishIndex(translated) if translated else None
 
     @classmethod
     def from_kb(cls, kb: KnowledgeBase) -> QAIndex:
         return cls(kb.entries)
+
+    # What an index in another language changes (EnglishIndex).
+    language = "vi"
+    stopwords: frozenset[str] = STOPWORDS
+
+    def in_scope(self, tokens: list[str]) -> bool:
+        return in_scope(tokens)
+
+    def sure_enough(self, tokens: list[str], coverage: float) -> bool:
+        """Confident in the best entry: the question is about co-ops and the entry has most of
+        its words; a question with only words other subjects share ("thành viên đội tuyển",
+        "đăng ký sim", "điều kiện vay tín chấp") needs more of them."""
+        if not self.in_scope(tokens) or _only_a_topic(tokens):
+            return False
+        specific = mentions(tokens, CO_OP_TERMS) or bool(OLD_LAW_HINTS.search(" ".join(tokens)))
+        return coverage >= (self.min_confidence if specific else GENERAL_WORDS_COVERAGE)
 
     # --- building --------------------------------------------------------------------------
     def _add(self, entry: Entry) -> None:
@@ -240,6 +286,7 @@ class QAIndex:
             term_no[order], np.arange(len(self._term_ids) + 1)
         ).tolist()
         self._vocab_list = sorted(self._vocab)
+        self._vocab_frozen = frozenset(self._vocab)
         # Entries on the 2012 law, in force until 01/7/2024, come up only when asked for.
         is_old = np.asarray(self._is_old, dtype=bool)
         self._new_weights = np.where(is_old, 0.75, 1.0)
@@ -358,7 +405,7 @@ class QAIndex:
     def _coverage(self, tokens: list[str], guessed: frozenset[str], entry_id: int) -> float:
         """Share of the query's topic words (IDF-weighted) that the entry contains; a word we
         only guessed through typo correction counts half."""
-        content = [t for t in set(tokens) if t not in STOPWORDS and not t.isdigit()]
+        content = [t for t in set(tokens) if t not in self.stopwords and not t.isdigit()]
         if not content:
             return 0.0
         entry_terms = self._entry_terms(entry_id)
@@ -376,6 +423,12 @@ class QAIndex:
 
     def search(self, query: str, top: int = 3) -> Answer:
         """The best entries for a question, best first, and whether we are confident."""
+        if self._english is not None and looks_english(query, self._vocab_frozen):
+            found = self._english.search(query, top)
+            # The English index holds copies: answer with the entries themselves.
+            hits = tuple(Hit(self._by_id[h.entry.id], h.score) for h in found.hits)
+            clarify = tuple(Hit(self._by_id[h.entry.id], h.score) for h in found.clarify)
+            return dataclasses.replace(found, hits=hits, clarify=clarify, language="en")
         tokens, guessed = self.analyse(query)
         answer = self._rank(query, tokens, guessed, top)
         if answer.clarify:
@@ -430,13 +483,10 @@ class QAIndex:
             else:
                 heapq.heappushpop(best, score)
         ranked.sort(reverse=True)
-        if not wants_old:
-            ranked = self._current_law_first(ranked)
+        ranked = self._old_law_first(ranked) if wants_old else self._current_law_first(ranked)
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
         coverage = self._coverage(tokens, guessed, ranked[0][1])
-        confident = (
-            in_scope(tokens) and coverage >= self.min_confidence and not _only_a_topic(tokens)
-        )
+        confident = self.sure_enough(tokens, coverage)
         choices = self._competing(asked, ranked)
         if choices:
             return Answer(query, False, hits, clarify=choices)
@@ -457,6 +507,22 @@ class QAIndex:
                     new_id = self._number[new.id]
                     rest = [(s, d) for s, d in ranked if d not in (doc_id, new_id)]
                     return [(score, new_id), (score, doc_id), *rest]
+        return ranked
+
+    def _old_law_first(self, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """A question that names the 2012 law gets its article first: a 2023 article that
+        comes first gives way to the 2012 entry that says the 2023 one replaced it."""
+        score, doc_id = ranked[0]
+        entry = self.entries[doc_id]
+        if self._is_old[doc_id] or entry.kind != "article" or entry.source != "luat-htx-2023":
+            return ranked
+        for _, other in ranked[1:]:
+            replaced = self.entries[other].citations[1:]
+            if self._is_old[other] and any(
+                (c.source, c.article) == (entry.source, entry.article) for c in replaced
+            ):
+                rest = [(s, d) for s, d in ranked if d not in (doc_id, other)]
+                return [(score, other), (score, doc_id), *rest]
         return ranked
 
     def _one_per_entity(self, query: str, tokens: list[str]) -> tuple[Hit, ...]:
@@ -489,12 +555,16 @@ class QAIndex:
         example questions or keywords have: short co-op questions without a co-op term ("cần
         mấy người để thành lập", "muốn rút vốn thì làm sao") share such a pair, "giá lúa hôm
         nay bao nhiêu" or "thời tiết ngày mai" do not."""
-        return not in_scope(tokens) and self._phrases.isdisjoint(_word_pairs(tokens))
+        return not self.in_scope(tokens) and self._phrases.isdisjoint(_word_pairs(tokens))
 
 
 def _on_the_old_law(entry: Entry) -> bool:
-    return entry.source == "luat-htx-2012" or bool(
-        entry.citations and entry.citations[0].source == "luat-htx-2012"
+    """An entry on the 2012 law: its article, one citing it first, or one that names it in its
+    title ("Luật HTX 2012 còn hiệu lực không?")."""
+    return (
+        entry.source == "luat-htx-2012"
+        or bool(entry.citations and entry.citations[0].source == "luat-htx-2012")
+        or "2012" in entry.title
     )
 
 
@@ -514,3 +584,16 @@ def _only_a_topic(tokens: list[str]) -> bool:
     for phrase in (*CORE_TERMS, "luat"):
         rest = rest.replace(f" {phrase} ", " ")
     return not rest.strip()
+
+
+class EnglishIndex(QAIndex):
+    """The entries' English titles, summaries and example questions, for English questions."""
+
+    language = "en"
+    stopwords = english.STOPWORDS
+
+    def in_scope(self, tokens: list[str]) -> bool:
+        return english.in_scope(tokens)
+
+    def sure_enough(self, tokens: list[str], coverage: float) -> bool:
+        return self.in_scope(tokens) and coverage >= self.min_confidence

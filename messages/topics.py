@@ -21,7 +21,7 @@ _ASIDE = re.compile(r"\([^)]*\)")  # "(không phải hợp tác xã)" says what 
 # An entry asked about another organisation than its own: kept only when nothing else fits.
 OTHER_ENTITY = 0.7
 # An entry about a part of the co-op the question does not name.
-OTHER_ASPECT = 0.88
+OTHER_ASPECT = 0.8
 
 
 @dataclass(frozen=True)

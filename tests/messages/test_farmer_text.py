@@ -143,9 +143,9 @@ def test_deadlines_are_stated_against_today() -> None:
     assert add_months(date(2023, 9, 1), 24) == date(2025, 9, 1)
     assert add_months(date(2024, 8, 31), 6) == date(2025, 2, 28)
     ended = state_deadlines(text, date(2026, 12, 7))
-    assert "đã kết thúc ngày 01/01/2026" in ended and "{{" not in ended
+    assert "đã kết thúc ngày 01/1/2026" in ended and "{{" not in ended
     running = state_deadlines(text, date(2025, 12, 22))
-    assert "hạn đến ngày 01/01/2026, còn 10 ngày" in running
+    assert "hạn đến ngày 01/1/2026, còn 10 ngày" in running
     assert "2024" not in numbers_in(without_deadlines("{{han:2024-07-01+18}}"))
 
 
@@ -153,3 +153,31 @@ def test_every_deadline_in_the_knowledge_base_is_stated_when_shown() -> None:
     for entry in load_kb().entries:
         shown = render_entry(entry, today=date(2026, 12, 7))
         assert "{{" not in shown, entry.id
+
+
+def test_an_english_question_is_answered_from_the_same_knowledge_base(index: QAIndex) -> None:
+    answer = index.search("how many members do I need to start a cooperative", top=3)
+    assert answer.confident and answer.language == "en"
+    assert answer.hits[0].entry.id == "faq-thanh-lap-htx-can-may-nguoi"
+    shown = render_entry(answer.hits[0].entry, "en", today=date(2026, 12, 7))
+    assert shown.startswith("<b>How many members")
+    assert "Source: Article 4(7), Law on Cooperatives 2023" in shown
+    assert "05" in shown
+
+
+def test_english_off_topic_and_vietnamese_without_diacritics_are_told_apart(
+    index: QAIndex,
+) -> None:
+    assert not index.search("what is the weather tomorrow in Hanoi", top=3).confident
+    assert index.search("htx can bao nhieu thanh vien", top=3).language == "vi"
+    assert index.search("thanh lap htx co can von khong", top=3).language == "vi"
+
+
+def test_the_2012_law_is_said_to_be_no_longer_in_force(index: QAIndex) -> None:
+    for query in ("luat 2012 con hieu luc ko", "is the 2012 cooperative law still in force"):
+        answer = index.search(query, top=3)
+        assert answer.confident
+        entry = answer.hits[0].entry
+        text = entry.en.text if answer.language == "en" and entry.en else entry.text
+        assert text.startswith(("Không", "No")), query
+        assert ("luat-htx-2023", 114) in {(c.source, c.article) for c in entry.citations}
