@@ -141,7 +141,7 @@ CO_OP_TERMS = frozenset(
     }
 )
 GENERAL_WORDS_COVERAGE = 0.7
-OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|truoc 2024|truoc nam 2024|truoc day|23 2012)\b")
+OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|23 2012)\b")
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d{1,3})\b")
 _DOC_HINTS = (
     (re.compile(r"\b(2012|luat cu|23 2012)\b"), "luat-htx-2012"),

@@ -22,6 +22,8 @@ _ASIDE = re.compile(r"\([^)]*\)")  # "(không phải hợp tác xã)" says what 
 OTHER_ENTITY = 0.7
 # An entry about a part of the co-op the question does not name.
 OTHER_ASPECT = 0.8
+# ... or about that part and others too ("tài sản khi giải thể" for "giải thể thế nào").
+MORE_ASPECTS = 0.92
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def weight(question: Topics, entry: Topics) -> float:
         factor *= OTHER_ENTITY
     if entry.aspects and not entry.aspects & question.aspects:
         factor *= OTHER_ASPECT
+    elif entry.aspects - question.aspects:
+        factor *= MORE_ASPECTS
     return factor
 
 
