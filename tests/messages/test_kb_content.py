@@ -80,3 +80,23 @@ def test_where_to_register_names_todays_office_with_its_hedge():
     text = KB.by_id["faq-nop-ho-so-dang-ky-htx-o-dau"].text
     assert text.startswith("Từ 01/7/2025") and "cơ quan đăng ký kinh doanh cấp xã" in text
     assert "Bộ Tài chính" in text and "bot chưa có" in text
+
+
+def _opening(text: str, sentences: int = 2) -> str:
+    return " ".join(_sentences(text)[:sentences])
+
+
+@pytest.mark.parametrize("entry", [e for e in KB.entries if e.kind == "policy"], ids=lambda e: e.id)
+def test_policy_entries_open_with_todays_law(entry):
+    assert "Luật HTX 2023" in _opening(entry.text), entry.text[:160]
+
+
+_OLD_INSTRUMENTS = ("Nghị định 193/2013", "Thông tư 340/2016", "Thông tư 15/2016", "Thông tư 124/2021")
+
+
+@pytest.mark.parametrize("entry", [e for e in KB.entries if e.kind == "policy"], ids=lambda e: e.id)
+def test_policy_entries_resting_on_old_instruments_say_how_long_they_last(entry):
+    both = entry.text + " " + entry.note
+    if any(name in both for name in _OLD_INSTRUMENTS):
+        assert "khoản 5 Điều 115" in both
+        assert ("luat-htx-2023", 115, 5) in {(c.source, c.article, c.clause) for c in entry.citations}
