@@ -100,3 +100,9 @@ def test_policy_entries_resting_on_old_instruments_say_how_long_they_last(entry)
     if any(name in both for name in _OLD_INSTRUMENTS):
         assert "khoản 5 Điều 115" in both
         assert ("luat-htx-2023", 115, 5) in {(c.source, c.article, c.clause) for c in entry.citations}
+
+
+def test_faq_notes_date_the_old_rule():
+    for entry in KB.entries:
+        if entry.kind == "faq" and entry.note.startswith(("Theo Luật HTX 2012", "Luật HTX 2012 (")):
+            pytest.fail(f"{entry.id}: the 2012 rule in a note starts 'Trước 01/7/2024, …'")
