@@ -531,17 +531,23 @@ class QAIndex:
         choices: list[Hit] = []
         for name, phrases in topics.ENTITIES.items():
             named = self._rank(query, [*tokens, *phrases[0].split()], frozenset(), 4)
-            about = [
-                h for h in named.hits if name in self._topics[self._number[h.entry.id]].entities
-            ]
+            about = [h for h in named.hits if self._about(h.entry, name)]
             if about:
                 choices.append(about[0])
         return tuple(choices)
 
+    def _about(self, entry: Entry, entity: str) -> bool:
+        """An entry answers for this organisation: it names it, or names none (a co-op's)."""
+        named = self._topics[self._number[entry.id]].entities
+        return entity in named or (not named and entity == "hop tac xa")
+
     def _competing(self, asked: topics.Topics, ranked: list[tuple[float, int]]) -> tuple[Hit, ...]:
         """The two best entries when they are about different organisations and close, and the
-        question names none: 'rút khỏi thì sao' is asked back, co-op or group."""
+        question names none: 'rút khỏi thì sao' is asked back, co-op or group. So is a best entry
+        about a group or a union only: unnamed, the organisation is likelier a co-op."""
         best_score, best = ranked[0]
+        if topics.not_a_co_op(asked, self._topics[best]):
+            return (Hit(self.entries[best], round(best_score, 4)),)
         for score, doc_id in ranked[1:]:
             if score < best_score * CLOSE:
                 break

@@ -86,6 +86,14 @@ def weight(question: Topics, entry: Topics) -> float:
     return factor
 
 
+def not_a_co_op(question: Topics, entry: Topics) -> bool:
+    """A question that names no organisation, answered by an entry about a group or a union
+    only."""
+    return (
+        not question.entities and len(entry.entities) == 1 and "hop tac xa" not in entry.entities
+    )
+
+
 def competing(question: Topics, first: Topics, other: Topics) -> bool:
     """A question that names no organisation, with two close answers each about a different
     one: which one is meant is asked, not guessed."""
