@@ -64,7 +64,7 @@ def pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     kb = load_kb()
-    queries = [c.q for c in load_cases("tuning")] + [c.q for c in load_cases("heldout")]
+    queries = [c.q for which in ("tuning", "heldout", "farmer") for c in load_cases(which)]
     print(f"{len(queries)} questions; python {sys.version.split()[0]}")
     print(f"{'size':>22} {'entries':>8} {'build':>9} {'p50':>8} {'p95':>8} {'max':>8}")
     for label, factor in (("knowledge base", 1), ("knowledge base ×20", 20)):

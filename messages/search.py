@@ -350,18 +350,23 @@ class QAIndex:
     def _known_pairs(self, tokens: list[str]) -> list[str]:
         """'hợp tát' → 'hợp tác': a known word that makes with its neighbour a pair the
         knowledge base never has is spelled as the dialect would, when that makes a known pair
-        (the pair decides, so 'tát' alone is left as it is)."""
+        (the pair decides, so 'tát' alone is left as it is). A word already in a known pair
+        with its other neighbour stays: 'quản trị' of 'hđqt tối thiểu' is not 'quản chí'."""
         out = list(tokens)
+
+        def paired(i: int, j: int) -> bool:
+            return 0 <= i < j < len(out) and f"{out[i]}_{out[j]}" in self._term_ids
+
         for i in range(len(out) - 1):
             a, b = out[i], out[i + 1]
-            if f"{a}_{b}" in self._term_ids or a in STOPWORDS or b in STOPWORDS:
+            if paired(i, i + 1) or a in STOPWORDS or b in STOPWORDS:
                 continue
-            for variant in dialect_variants(b):
+            for variant in dialect_variants(b) if not paired(i + 1, i + 2) else ():
                 if f"{a}_{variant}" in self._term_ids:
                     out[i + 1] = variant
                     break
             else:
-                for variant in dialect_variants(a):
+                for variant in dialect_variants(a) if not paired(i - 1, i) else ():
                     if f"{variant}_{b}" in self._term_ids:
                         out[i] = variant
                         break

@@ -181,3 +181,9 @@ def test_the_2012_law_is_said_to_be_no_longer_in_force(index: QAIndex) -> None:
         text = entry.en.text if answer.language == "en" and entry.en else entry.text
         assert text.startswith(("Không", "No")), query
         assert ("luat-htx-2023", 114) in {(c.source, c.article) for c in entry.citations}
+
+
+def test_a_word_in_a_known_pair_is_not_respelled(index: QAIndex) -> None:
+    # "tri" of "quản trị" once became "chi" because "chí tối" was a pair elsewhere.
+    assert index.analyse("hdqt tieu chi toi thieu")[0][:4] == ["hoi", "dong", "quan", "tri"]
+    assert index.analyse("hdqt toi thieu may nguoi")[0][3] == "tri"
