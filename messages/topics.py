@@ -20,6 +20,9 @@ _FILE = Path(__file__).resolve().parent / "data" / "topics.yaml"
 _ASIDE = re.compile(r"\([^)]*\)")  # "(không phải hợp tác xã)" says what the entry is not about
 # An entry asked about another organisation than its own: kept only when nothing else fits.
 OTHER_ENTITY = 0.7
+# An entry about that organisation and another one (not a union: the law's articles name
+# "hợp tác xã, liên hiệp hợp tác xã" together): a group's question, a group's answer first.
+BROADER_ENTITY = 0.93
 # An entry about a part of the co-op the question does not name.
 OTHER_ASPECT = 0.8
 # ... or about that part and others too ("tài sản khi giải thể" for "giải thể thế nào").
@@ -79,6 +82,8 @@ def weight(question: Topics, entry: Topics) -> float:
     factor = 1.0
     if question.entities and entry.entities and not question.entities & entry.entities:
         factor *= OTHER_ENTITY
+    elif len(question.entities) == 1 and entry.entities - question.entities - {"lien hiep"}:
+        factor *= BROADER_ENTITY
     if entry.aspects and not entry.aspects & question.aspects:
         factor *= OTHER_ASPECT
     elif entry.aspects - question.aspects:
