@@ -1,5 +1,5 @@
-"""Every setting a newcomer can set is documented: in `.env.example` and in the README's
-configuration table, under the environment variable name the code reads."""
+"""Every setting a newcomer can set is documented: in `.env.example` and in the configuration
+table of docs/configuration.md, under the environment variable name the code reads."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def test_every_setting_has_an_environment_name():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_setting_is_in_env_example_and_in_the_readme_table(name: str):
+def test_setting_is_in_env_example_and_in_the_configuration_table(name: str):
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert f"{name}=" in example
-    assert f"| `{name}` |" in readme
+    assert f"| `{name}` |" in table
