@@ -453,7 +453,9 @@ class QAIndex:
         referenced = self._article_reference(" ".join(tokens) + " " + folded)
         if referenced is not None and len([t for t in tokens if t not in STOPWORDS]) <= 6:
             return Answer(query, True, (Hit(referenced, 1.0),), article_lookup=True)
-        bm25 = self._bm25(terms(tokens))
+        wanted = without_the_law_named(tokens)  # what is asked of the law named, if anything
+        wanted = wanted if self.in_scope(wanted) else tokens  # else the law is the question
+        bm25 = self._bm25(terms(wanted))
         best_bm25 = float(bm25.max()) if len(bm25) else 0.0
         if best_bm25 <= 0:
             return Answer(query, False, (), off_topic=self._off_topic(tokens))
@@ -569,13 +571,26 @@ class QAIndex:
         return not self.in_scope(tokens) and self._phrases.isdisjoint(_word_pairs(tokens))
 
 
+_LAW_NAMED = re.compile(
+    r"\b(?:theo |trong )?luat (?:(hop tac xa) )?(?:nam )?(?:2012|cu)(?: quy dinh)?\b"
+)
+
+
+def without_the_law_named(tokens: list[str]) -> list[str]:
+    """'luật htx 2012 quy định htx phải có bao nhiêu thành viên' → 'hop tac xa htx phải có…':
+    the words that choose the law say nothing of the topic ("quy định" matched the article
+    on the law's scope); which law is weighed apart (OLD_LAW_HINTS)."""
+    text = _LAW_NAMED.sub(lambda m: m.group(1) or "", " ".join(tokens))
+    return text.split()
+
+
 def _on_the_old_law(entry: Entry) -> bool:
     """An entry on the 2012 law: its article, one citing it first, or one that names it in its
-    title ("Luật HTX 2012 còn hiệu lực không?")."""
+    title ("Luật HTX 2012 còn hiệu lực không?", "… thành lập theo luật cũ …")."""
     return (
         entry.source == "luat-htx-2012"
         or bool(entry.citations and entry.citations[0].source == "luat-htx-2012")
-        or "2012" in entry.title
+        or any(name in entry.title.lower() for name in ("2012", "luật cũ"))
     )
 
 

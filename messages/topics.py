@@ -114,7 +114,8 @@ def competing(question: Topics, first: Topics, other: Topics) -> bool:
 # đã thành lập 5 năm") nor drawing up its papers ("lập báo cáo tài chính htx").
 _ENTITY = r"(hop tac xa|to hop tac|lien hiep)"
 _FOUNDING = re.compile(
-    rf"\b(?:thanh lap|lap|lap ra|gay dung|dung)\s+(?:mot |1 |cai )?{_ENTITY}\b"
+    rf"\b(?:thanh lap|lap|lap ra|gay dung|dung)\s+(?:lai |ra )?(?:mot |1 |cai )?{_ENTITY}\b"
+    rf"|\bchuyen\s+(?:len|thanh|sang)\s+(?:mot |1 )?(hop tac xa)\b"
     rf"|\b(?:muon|dinh|tinh|du dinh|ban nhau|cung nhau|rui nhau)\b(?:\s+\w+){{0,6}}?"
     rf"\s+(?:lam|lap|thanh lap|gay dung)\s+(?:mot |1 |cai )?{_ENTITY}\b"
 )
