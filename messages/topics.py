@@ -40,6 +40,7 @@ def _phrases(raw: list[str]) -> tuple[str, ...]:
 
 
 _RAW = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+REQUIRED = frozenset(str(name) for name in _RAW["required"])
 ENTITIES = {str(name): _phrases(phrases) for name, phrases in _RAW["entities"].items()}
 # aspect → (its words in a title, its words in a question)
 ASPECTS = {
@@ -88,6 +89,8 @@ def weight(question: Topics, entry: Topics) -> float:
         factor *= OTHER_ASPECT
     elif entry.aspects - question.aspects:
         factor *= MORE_ASPECTS
+    elif question.aspects & REQUIRED - entry.aspects:
+        factor *= OTHER_ASPECT
     return factor
 
 
