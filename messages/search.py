@@ -31,15 +31,17 @@ from messages.kb import Entry, KnowledgeBase
 from messages.textnorm import (
     ABBREVIATIONS,
     CORE_TERMS,
+    OTHER_ENTITIES,
+    SPELLINGS,
     dialect_variants,
-    expand,
     fold,
     in_scope,
     mentions,
     rewrite_phrases,
+    search_words,
+    typed_words,
     untelex,
     unvni,
-    words,
 )
 
 FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "keywords": 2.5, "text": 1.0, "chapter": 0.3}
@@ -141,6 +143,7 @@ CO_OP_TERMS = frozenset(
     }
 )
 GENERAL_WORDS_COVERAGE = 0.7
+ASK_BACK_COVERAGE = 0.7  # asked back only when the entries have most of the question's words
 OLD_LAW_HINTS = re.compile(r"\b(2012|luat cu|23 2012)\b")
 _ARTICLE_REF = re.compile(r"\bdieu\s+(\d{1,3})\b")
 _DOC_HINTS = (
@@ -180,11 +183,11 @@ def terms(tokens: list[str]) -> list[str]:
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
     return {
-        "title": expand(words(entry.title)),
-        "questions": expand(words(" . ".join(entry.questions))),
-        "keywords": expand(words(" . ".join(entry.keywords))),
-        "text": expand(words(without_deadlines(entry.text))),
-        "chapter": expand(words(entry.chapter)),
+        "title": search_words(entry.title),
+        "questions": search_words(" . ".join(entry.questions)),
+        "keywords": search_words(" . ".join(entry.keywords)),
+        "text": search_words(without_deadlines(entry.text)),
+        "chapter": search_words(entry.chapter),
     }
 
 
@@ -261,7 +264,7 @@ class QAIndex:
         self._is_old.append(_on_the_old_law(entry))
         self._topics.append(topics.of_title(entry.title))
         for text in (entry.title, *entry.questions, *entry.keywords):
-            self._phrases.update(_word_pairs(expand(words(text))))
+            self._phrases.update(_word_pairs(search_words(text)))
         if entry.kind == "article" and entry.source and isinstance(entry.article, int):
             self._by_article[(entry.source, entry.article)] = entry
 
@@ -334,18 +337,18 @@ class QAIndex:
 
     def analyse(self, query: str) -> tuple[list[str], frozenset[str]]:
         """The query's search tokens, and those that are guesses (typos, dialect spellings)."""
-        tokens: list[str] = []
+        found: list[str] = []
         guessed: set[str] = set()
-        for w in words(query):
-            if w in ABBREVIATIONS:  # 'hdqt' is not a typo of some word in the vocabulary
-                tokens.extend(ABBREVIATIONS[w].split())
+        for w, marked in typed_words(query):
+            meant = (ABBREVIATIONS if marked else SPELLINGS).get(w)
+            if meant:  # 'hdqt' is not a typo of some word in the vocabulary
+                found.extend(meant.split())
                 continue
             fixed, guess = self._correct(w)
-            tokens.append(fixed)
+            found.append(fixed)
             if guess:
                 guessed.add(fixed)
-        tokens = self._known_pairs(tokens)
-        return rewrite_phrases(tokens), frozenset(guessed)
+        return rewrite_phrases(self._known_pairs(found)), frozenset(guessed)
 
     def _known_pairs(self, tokens: list[str]) -> list[str]:
         """'hợp tát' → 'hợp tác': a known word that makes with its neighbour a pair the
@@ -436,8 +439,6 @@ class QAIndex:
             return dataclasses.replace(found, hits=hits, clarify=clarify, language="en")
         tokens, guessed = self.analyse(query)
         answer = self._rank(query, tokens, guessed, top)
-        if answer.clarify:
-            answer = dataclasses.replace(answer, clarify=self._one_per_entity(query, tokens))
         wants = topics.founding(tokens)
         if wants is None:
             return answer
@@ -494,7 +495,9 @@ class QAIndex:
         hits = tuple(Hit(self.entries[d], round(s, 4)) for s, d in ranked[:top])
         coverage = self._coverage(tokens, guessed, ranked[0][1])
         confident = self.sure_enough(tokens, coverage)
-        choices = self._competing(asked, ranked)
+        # Asked back only when the entries do answer its words: not "đăng ký kết hôn".
+        askable = coverage >= ASK_BACK_COVERAGE and not mentions(tokens, OTHER_ENTITIES)
+        choices = self._competing(query, tokens, asked, ranked) if askable else ()
         if choices:
             return Answer(query, False, hits, clarify=choices)
         # Only an answer the bot is unsure of is ever shown as off-topic.
@@ -548,17 +551,23 @@ class QAIndex:
         named = self._topics[self._number[entry.id]].entities
         return entity in named or (not named and entity == "hop tac xa")
 
-    def _competing(self, asked: topics.Topics, ranked: list[tuple[float, int]]) -> tuple[Hit, ...]:
-        """The two best entries when they are about different organisations and close, and the
-        question names none: 'rút khỏi thì sao' is asked back, co-op or group. So is a best entry
-        about a group or a union only: unnamed, the organisation is likelier a co-op."""
+    def _competing(
+        self, query: str, tokens: list[str], asked: topics.Topics, ranked: list[tuple[float, int]]
+    ) -> tuple[Hit, ...]:
+        """The choices to ask back with, when the best answers differ in what the question does
+        not say: which organisation ('rút khỏi thì sao', co-op or group; also when the best is
+        about a group or a union only, as unnamed the organisation is likelier a co-op), or
+        which body of the co-op (the co-op or its board)."""
         best_score, best = ranked[0]
         if topics.not_a_co_op(asked, self._topics[best]):
-            return (Hit(self.entries[best], round(best_score, 4)),)
+            return self._one_per_entity(query, tokens)
         for score, doc_id in ranked[1:]:
             if score < best_score * CLOSE:
                 break
-            if topics.competing(asked, self._topics[best], self._topics[doc_id]):
+            differ = topics.competing(asked, self._topics[best], self._topics[doc_id])
+            if differ == "entity":
+                return self._one_per_entity(query, tokens)
+            if differ == "body":
                 first, other = self.entries[best], self.entries[doc_id]
                 return (Hit(first, round(best_score, 4)), Hit(other, round(score, 4)))
         return ()

@@ -19,7 +19,8 @@ _RULES_FILE = Path(__file__).resolve().parent / "data" / "farmer_text.yaml"
 class FarmerText:
     """How farmers type (messages/data/farmer_text.yaml), in folded form."""
 
-    words: dict[str, str]  # one word typed → the words meant (abbreviations, chat shorthand)
+    abbreviations: dict[str, str]  # one word → the words it stands for, however typed
+    spellings: dict[str, str]  # chat shorthand: only for a word typed without tone marks
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # old or regional words → the law's words
     starts: tuple[tuple[str, str], ...]  # dialect spellings at the start of a word
     ends: tuple[tuple[str, str], ...]  # ... and at its end
@@ -27,9 +28,9 @@ class FarmerText:
 
 def load_rules(path: Path = _RULES_FILE) -> FarmerText:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    table = {**raw["spellings"], **raw["abbreviations"]}
     return FarmerText(
-        words={str(k): str(v) for k, v in table.items()},
+        abbreviations={str(k): str(v) for k, v in raw["abbreviations"].items()},
+        spellings={str(k): str(v) for k, v in raw["spellings"].items()},
         phrases={tuple(str(k).split()): tuple(str(v).split()) for k, v in raw["phrases"].items()},
         starts=tuple((str(a), str(b)) for a, b in raw["dialect_starts"]),
         ends=tuple((str(a), str(b)) for a, b in raw["dialect_ends"]),
@@ -37,8 +38,9 @@ def load_rules(path: Path = _RULES_FILE) -> FarmerText:
 
 
 RULES = load_rules()
-# One word typed → the words it stands for (folded form).
-ABBREVIATIONS: dict[str, str] = RULES.words
+# One word typed → the words it stands for (folded form); shorthand only when typed plain.
+ABBREVIATIONS: dict[str, str] = RULES.abbreviations
+SPELLINGS: dict[str, str] = {**RULES.spellings, **RULES.abbreviations}
 
 
 def _strip_marks(char: str) -> str:
@@ -63,6 +65,26 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded word tokens."""
     return _WORD.findall(fold(text))
+
+
+def typed_words(text: str) -> list[tuple[str, bool]]:
+    """Folded word tokens, each with whether it was typed with tone or vowel marks: "mụn" (acne)
+    is not the shorthand "mun" (muốn), nor "môn" the shorthand "mon"; "đc" counts as plain."""
+    out: list[tuple[str, bool]] = []
+    for raw in re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()):
+        folded = fold(raw)
+        marked = folded != raw.replace("đ", "d")
+        out.extend((token, marked) for token in _WORD.findall(folded))
+    return out
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a text as the search reads them: folded, abbreviations and (for words typed
+    plain) chat shorthand expanded, old or regional phrases in the law's words."""
+    out: list[str] = []
+    for token, marked in typed_words(text):
+        out.extend((ABBREVIATIONS if marked else SPELLINGS).get(token, token).split())
+    return rewrite_phrases(out)
 
 
 _TELEX_TONE = re.compile(r"(?<=[a-z])[sfrxj]$")
@@ -102,10 +124,11 @@ def dialect_variants(word: str) -> list[str]:
 
 def expand(tokens: list[str]) -> list[str]:
     """Replace abbreviations and chat shorthand by their words, then old or regional phrases
-    by the law's words ('xã viên' → 'thành viên')."""
+    by the law's words ('xã viên' → 'thành viên'). For folded words whose marks are lost;
+    `search_words` reads a text as typed."""
     out: list[str] = []
     for tok in tokens:
-        out.extend(ABBREVIATIONS.get(tok, tok).split())
+        out.extend(SPELLINGS.get(tok, tok).split())
     return rewrite_phrases(out)
 
 

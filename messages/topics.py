@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from messages.textnorm import expand, words
+from messages.textnorm import search_words
 
 _FILE = Path(__file__).resolve().parent / "data" / "topics.yaml"
 _ASIDE = re.compile(r"\([^)]*\)")  # "(không phải hợp tác xã)" says what the entry is not about
@@ -36,10 +36,11 @@ class Topics:
 
 
 def _phrases(raw: list[str]) -> tuple[str, ...]:
-    return tuple(" ".join(expand(words(p))) for p in raw)
+    return tuple(" ".join(search_words(p)) for p in raw)
 
 
 _RAW = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+BODIES = frozenset({"hoi dong quan tri", "ban kiem soat", "giam doc"})
 REQUIRED = frozenset(str(name) for name in _RAW["required"])
 ENTITIES = {str(name): _phrases(phrases) for name, phrases in _RAW["entities"].items()}
 # aspect → (its words in a title, its words in a question)
@@ -75,7 +76,7 @@ def of_question(tokens: list[str]) -> Topics:
 
 def of_title(title: str) -> Topics:
     """What an entry is about, from its title."""
-    return _read(" " + " ".join(expand(words(_ASIDE.sub(" ", title)))) + " ", 0)
+    return _read(" " + " ".join(search_words(_ASIDE.sub(" ", title))) + " ", 0)
 
 
 def weight(question: Topics, entry: Topics) -> float:
@@ -102,15 +103,17 @@ def not_a_co_op(question: Topics, entry: Topics) -> bool:
     )
 
 
-def competing(question: Topics, first: Topics, other: Topics) -> bool:
-    """A question that names no organisation, with two close answers each about a different
-    one: which one is meant is asked, not guessed."""
-    return (
-        not question.entities
-        and len(first.entities) == 1
-        and len(other.entities) == 1
-        and first.entities != other.entities
-    )
+def competing(question: Topics, first: Topics, other: Topics) -> str | None:
+    """What two close answers differ in that the question does not tell apart: "entity", each
+    is about a different organisation; "body", one is about a body of the co-op (its board, its
+    supervisors, its director) and the other about another or the co-op itself. Which is meant
+    is asked, not guessed."""
+    one_each = len(first.entities) == len(other.entities) == 1
+    if not question.entities and one_each and first.entities != other.entities:
+        return "entity"
+    if not question.aspects & BODIES and first.aspects & BODIES != other.aspects & BODIES:
+        return "body"
+    return None
 
 
 # "lập hợp tác xã", "muốn cùng nhau làm htx": founding one, not reading about one founded ("htx

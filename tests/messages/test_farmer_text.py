@@ -10,7 +10,7 @@ from messages.answers import render_entry
 from messages.deadlines import add_months, state_deadlines, without_deadlines
 from messages.kb import load_kb, numbers_in
 from messages.search import QAIndex
-from messages.textnorm import dialect_variants, expand, unvni, words
+from messages.textnorm import dialect_variants, expand, search_words, unvni, words
 from messages.topics import founding, of_question, of_title, weight
 
 
@@ -187,3 +187,24 @@ def test_a_word_in_a_known_pair_is_not_respelled(index: QAIndex) -> None:
     # "tri" of "quản trị" once became "chi" because "chí tối" was a pair elsewhere.
     assert index.analyse("hdqt tieu chi toi thieu")[0][:4] == ["hoi", "dong", "quan", "tri"]
     assert index.analyse("hdqt toi thieu may nguoi")[0][3] == "tri"
+
+
+def test_the_co_op_or_its_board_is_asked_back_when_both_fit(index: QAIndex) -> None:
+    answer = index.search("hop5 tac1 xa4 it nhat may nguoi", top=4)
+    assert not answer.confident
+    bodies = [of_title(h.entry.title).aspects for h in answer.clarify]
+    assert len(bodies) == 2 and {"hoi dong quan tri"} in bodies and frozenset() in bodies
+
+
+def test_shorthand_applies_only_to_words_typed_plain() -> None:
+    # "mun" is chat for "muốn", "mụn" is acne; "môn bài" is a licence fee, not "muốn bài".
+    assert search_words("mun lap htx") == ["muon", "lap", "hop", "tac", "xa"]
+    assert search_words("mụn trứng cá")[0] == "mun"
+    assert search_words("lệ phí môn bài") == ["le", "phi", "mon", "bai"]
+    assert search_words("đc ko") == ["duoc", "khong"]
+
+
+def test_off_topic_questions_are_not_asked_back(index: QAIndex) -> None:
+    for query in ("cách trị mụn trứng cá", "đăng ký kết hôn cần giấy tờ gì"):
+        answer = index.search(query, top=4)
+        assert not answer.confident and not answer.clarify, query
