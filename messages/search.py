@@ -362,14 +362,17 @@ class QAIndex:
 
         for i in range(len(out) - 1):
             a, b = out[i], out[i + 1]
-            if paired(i, i + 1) or a in STOPWORDS or b in STOPWORDS:
+            if paired(i, i + 1):
                 continue
-            for variant in dialect_variants(b) if not paired(i + 1, i + 2) else ():
+            # A stopword is never respelled ('thế' of 'dải thể' stays; 'dải' becomes 'giải').
+            keep_b = b in STOPWORDS or paired(i + 1, i + 2)
+            for variant in dialect_variants(b) if not keep_b else ():
                 if f"{a}_{variant}" in self._term_ids:
                     out[i + 1] = variant
                     break
             else:
-                for variant in dialect_variants(a) if not paired(i - 1, i) else ():
+                keep_a = a in STOPWORDS or paired(i - 1, i)
+                for variant in dialect_variants(a) if not keep_a else ():
                     if f"{variant}_{b}" in self._term_ids:
                         out[i] = variant
                         break
