@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 
 from handlers.ids import as_id
 from handlers.menu import menu_reply
+from handlers.ratings import log_answer, log_unsure, rating_row
+from handlers.staff_questions import staff_chat_replies
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.answers import entry_label, render_entry
 from messages.i18n import label, t
 from messages.kb import Entry
 from messages.search import Answer
-from messages.textnorm import expand, words
+from messages.textnorm import words
 from messages.timefmt import local_day
 from storage.question_drafts import DELAY as DRAFT_DELAY
 from storage.question_drafts import is_token
@@ -51,20 +52,40 @@ SMALL_TALK = frozenset(
     }
 )
 _SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
-# "tôi muốn lập hợp tác xã", "đăng ký thành lập htx": founding one, not reading about one
-# founded ("htx đã thành lập 5 năm") nor drawing up its papers ("lập báo cáo tài chính htx").
-_FOUNDING = re.compile(r"\b(thanh lap|lap)\s+(mot\s+)?(hop tac xa|to hop tac|lien hiep)\b")
 
 
-def _entry_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(entry_label(e), f"qa:{e.id}"),) for e in entries)
+def _quoted(query: str, limit: int = 160) -> str:
+    """The question as repeated back: a long story is cut, not sent whole again."""
+    return query if len(query) <= limit else query[: limit - 1].rstrip() + "…"
 
 
-def _answer_reply(ctx: Ctx, entry: Entry, related: list[Entry]) -> Reply:
-    text = render_entry(entry, ctx.lang, today=local_day(ctx.now, ctx.config.timezone))
+def offers_registration(query: str, answer: Answer) -> bool:
+    """Whether the answer offers the Alliance's help to found one: the person wants to found a
+    co-op, a group or a union ("tôi muốn lập hợp tác xã", a story of households that do)."""
+    return answer.founding
+
+
+def _entry_buttons(entries: list[Entry], lang: str = "vi") -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(entry_label(e, lang=lang), f"qa:{e.id}"),) for e in entries)
+
+
+async def _answer_reply(
+    ctx: Ctx,
+    entry: Entry,
+    related: list[Entry],
+    *,
+    asked: str = "",
+    via: str = "typed",
+    lang: str | None = None,
+) -> Reply:
+    """An entry's answer, logged (the question `asked`, how: `via`) with 👍/👎 buttons, in
+    `lang` (the user's language unless the question was in another)."""
+    lang = lang or ctx.lang
+    text = render_entry(entry, lang, today=local_day(ctx.now, ctx.config.timezone))
     if related:
-        text += "\n\n" + t("qa_related", ctx.lang)
-    return Reply(text, buttons=_entry_buttons(related))
+        text += "\n\n" + t("qa_related", lang)
+    asked_id = await log_answer(ctx, entry, asked, via)
+    return Reply(text, buttons=(*_entry_buttons(related, lang), rating_row(asked_id, lang)))
 
 
 async def _answer(query: str, ctx: Ctx) -> list[Reply]:
@@ -79,24 +100,32 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
         return [menu_reply(ctx, "qa_need_words", typed=typed)]
     result: Answer = ctx.qa.search(query, top=1 + MAX_RELATED)
     entries = [h.entry for h in result.hits]
+    lang = "en" if result.language == "en" else ctx.lang  # asked in English: answered so
+    register = (Button(label("btn_register_interest", lang), "menu:register"),)
     if result.confident and entries:
-        reply = _answer_reply(ctx, entries[0], entries[1:])
-        if _FOUNDING.search(" ".join(expand(words(query)))):
+        reply = await _answer_reply(ctx, entries[0], entries[1:], asked=query, lang=lang)
+        if offers_registration(query, result):
             # The answer says how; the Alliance can also help them do it.
-            register = (Button(label("btn_register_interest", ctx.lang), "menu:register"),)
             reply = dataclasses.replace(reply, buttons=(register, *reply.buttons))
         return [reply]
+    await log_unsure(ctx, query, [] if result.off_topic else entries)
+    if result.clarify:
+        # Two different things the question does not tell apart: asking beats guessing.
+        choices = _entry_buttons([h.entry for h in result.clarify], lang)
+        return [Reply(t("qa_which_one", lang, query=_quoted(query)), buttons=choices)]
     # Written after the reply (storage/question_drafts.py): most are never sent on.
     token = ctx.drafts.add(ctx.user.id, query, ctx.now)
-    send = (Button(label("btn_send_to_staff", ctx.lang), f"ask:send:{token}"),)
+    send = (Button(label("btn_send_to_staff", lang), f"ask:send:{token}"),)
     if result.off_topic:
         # Entries that share a word with "giá lúa hôm nay" would only puzzle: say what the bot
         # answers instead. Staff may still help, so the question can go to them.
-        menu = (Button(label("btn_menu", ctx.lang), "menu:main"),)
-        return [Reply(t("qa_off_topic", ctx.lang, query=query), buttons=(send, menu))]
+        menu = (Button(label("btn_menu", lang), "menu:main"),)
+        return [Reply(t("qa_off_topic", lang, query=_quoted(query)), buttons=(send, menu))]
     key = "qa_not_sure" if entries else "qa_no_match"
-    rows = (*_entry_buttons(entries[:MAX_RELATED]), send)
-    return [Reply(t(key, ctx.lang, query=query), buttons=rows)]
+    rows = (*_entry_buttons(entries[:MAX_RELATED], lang), send)
+    if offers_registration(query, result):
+        rows = (register, *rows)
+    return [Reply(t(key, lang, query=_quoted(query)), buttons=rows)]
 
 
 async def answer_free_text(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -131,7 +160,7 @@ async def show_article(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
         return [
             Reply(t("qa_article_missing", ctx.lang, article=article, document=f"Luật HTX {year}"))
         ]
-    return [_answer_reply(ctx, entry, [])]
+    return [await _answer_reply(ctx, entry, [], asked=event.text or "", via="article")]
 
 
 async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -139,7 +168,7 @@ async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]
     entry = ctx.qa.get(":".join(args)) if ctx.qa else None
     if entry is None:
         return [Reply(t("qa_entry_gone", ctx.lang))]
-    return [_answer_reply(ctx, entry, [])]
+    return [await _answer_reply(ctx, entry, [], asked=entry.title, via="button")]
 
 
 async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -162,13 +191,5 @@ async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[st
         return [Reply(t("qa_send_expired", ctx.lang))]
     replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=question.id))]
     asker = ctx.user.display_name or ctx.actor
-    for ref in ctx.config.staff_chat_ids:
-        channel, _, chat = ref.rpartition(":")
-        replies.append(
-            Reply(
-                t("qa_staff_new_question", "vi", ref=question.id, asker=asker, text=question.text),
-                chat_id=chat,
-                channel=channel or None,
-            )
-        )
-    return replies
+    notice = t("qa_staff_new_question", "vi", ref=question.id, asker=asker, text=question.text)
+    return replies + staff_chat_replies(ctx, notice)

@@ -19,6 +19,7 @@ from handlers import (
     my_data,
     preferences,
     qa,
+    ratings,
     reminders,
     staff_questions,
     staff_roles,
@@ -194,7 +195,8 @@ ROUTES: tuple[Route, ...] = (
     Route("language_pick", preferences.choose_language, payload="lang"),
     Route("qa_entry", qa.show_entry_by_button, payload="qa"),
     Route("qa_send", qa.send_question_to_staff, payload="ask"),
-    Route("faq_save", staff_questions.publish_answer_as_faq, payload="faq", staff_only=True),
+    Route("qa_rate", ratings.rate_answer, payload="rate"),
+    Route("faq_save", staff_questions.act_on_answer, payload="faq", staff_only=True),
 )
 
 FREE_TEXT = Route("question", qa.answer_free_text)
@@ -213,6 +215,7 @@ FORMS = {
         EDIT_FORM,
         legal_calendar.LEGAL_FORM,
         broadcasts.BROADCAST_FORM,
+        staff_questions.FAQ_TITLE_FORM,
     )
 }
 STAFF_FORMS = {
@@ -220,6 +223,7 @@ STAFF_FORMS = {
     CREATE_FORM.name,
     EDIT_FORM.name,
     broadcasts.BROADCAST_FORM.name,
+    staff_questions.FAQ_TITLE_FORM.name,
 }
 # `/start lop_12` (a class's deep link or QR code) opens that class.
 DEEP_LINKS = {"lop_": lambda ctx, rest: cls_farmer.show_class(ctx, as_id(rest) or 0)}

@@ -127,6 +127,37 @@ class Question(Base):
     answered_by: Mapped[str | None] = mapped_column(String(96))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published: Mapped[bool] = mapped_column(default=False)
+    # What staff named it when publishing it as FAQ: the entry's title, where the asker's raw
+    # words would read badly; None on answers published before titles (the text is used).
+    title: Mapped[str | None] = mapped_column(String(200))
+    # Sent after a 👎 on the bot's answer: the logged question, whose entry staff see with it.
+    asked_id: Mapped[int | None] = mapped_column(
+        ForeignKey("asked_questions.id", ondelete="SET NULL"), index=True
+    )
+    # A second /traloi to an answered question waits here for its author's confirmation (kept
+    # in the database, so the confirmation button works after a restart and in any process).
+    pending_answer: Mapped[str | None] = mapped_column(Text)
+    pending_by: Mapped[str | None] = mapped_column(String(96))
+
+
+class AskedQuestion(Base):
+    """One question the bot answered from the knowledge base, or could not answer confidently,
+    and the asker's rating of the answer: for the weekly Q&A report and low-rated answers.
+    SET NULL and an emptied text when the asker deletes their data: the counts stay."""
+
+    __tablename__ = "asked_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    via: Mapped[str] = mapped_column(String(8), default="typed")  # typed | button | article
+    entry_id: Mapped[str | None] = mapped_column(String(128))  # shown, or the top suggestion
+    confident: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    rating: Mapped[str | None] = mapped_column(String(8))  # up | down
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Registration(Base):

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.asked_questions import anonymise_asked
 from storage.models import (
+    AskedQuestion,
     Enrolment,
     FormState,
     Question,
@@ -106,8 +108,10 @@ def remove_role(user: User, role: str) -> None:
 
 async def delete_user_data(session: AsyncSession, user: User) -> None:
     """Remove the user and every row tied to them (explicitly: not every backend cascades).
-    Registrations stay, stripped of personal data, so staff reports keep anonymous counts."""
+    Registrations and asked questions stay, stripped of personal data, so staff reports keep
+    anonymous counts."""
     await anonymise_for_user(session, user.id, f"{user.channel}:{user.external_id}")
+    await anonymise_asked(session, user.id)
     for model in (FormState, Question):
         await session.execute(delete(model).where(model.user_id == user.id))
     await session.delete(user)
@@ -116,7 +120,8 @@ async def delete_user_data(session: AsyncSession, user: User) -> None:
 
 async def what_is_kept(session: AsyncSession, user_id: int) -> dict[str, int]:
     """How many rows of each kind are kept about a user (for /toi): registrations, class
-    places (enrolled or waiting), reminders still to send, questions written to staff."""
+    places (enrolled or waiting), reminders still to send, questions written to staff, questions
+    asked to the bot."""
     queries = {
         "registrations": select(func.count())
         .select_from(Registration)
@@ -130,5 +135,8 @@ async def what_is_kept(session: AsyncSession, user_id: int) -> dict[str, int]:
         "questions": select(func.count())
         .select_from(Question)
         .where(Question.user_id == user_id, Question.status != "draft"),
+        "asked": select(func.count())
+        .select_from(AskedQuestion)
+        .where(AskedQuestion.user_id == user_id),
     }
     return {name: int(await session.scalar(query) or 0) for name, query in queries.items()}

@@ -6,6 +6,7 @@ from datetime import date
 
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.report import report_text
+from handlers.staff_questions import qa_report
 from handlers.types import Attachment, Ctx, InboundEvent, Reply
 from messages.i18n import t
 from messages.timefmt import local_day
@@ -23,7 +24,8 @@ def _today(ctx: Ctx) -> date:
 async def show_registration_report(
     event: InboundEvent, *, ctx: Ctx, args: list[str]
 ) -> list[Reply]:
-    """/baocao [năm]: counts by province, type, sector, status, month, and target progress."""
+    """/baocao [năm]: counts by province, type, sector, status, month, and target progress;
+    then the last weeks' questions and answer ratings."""
     year = _today(ctx).year
     if args:
         if not (args[0].isdecimal() and 2013 <= int(args[0]) <= year + 1):
@@ -33,16 +35,13 @@ async def show_registration_report(
     await audit.record(
         ctx.session, actor=ctx.actor, action="registration_report", detail=str(year)
     )
-    return [
-        Reply(
-            await report_text(
-                ctx.session,
-                year=year,
-                targets={k: dict(v) for k, v in ctx.config.targets.items()},
-                tz=ctx.config.timezone,
-            )
-        )
-    ]
+    registrations = await report_text(
+        ctx.session,
+        year=year,
+        targets={k: dict(v) for k, v in ctx.config.targets.items()},
+        tz=ctx.config.timezone,
+    )
+    return [Reply(registrations + "\n\n" + await qa_report(ctx))]
 
 
 async def send_registrations_file(

@@ -31,7 +31,9 @@ async def test_an_answer_published_in_one_process_is_found_by_another(settings: 
         assert "Đã gửi câu hỏi" in sent.text
         ref = re.search(r"mã (\d+)", sent.text).group(1)  # type: ignore[union-attr]
         await staff.say(f"/traloi {ref} {ANSWER}")
-        [saved] = await staff.press(f"faq:save:{ref}")
+        [ask_title] = await staff.press(f"faq:save:{ref}")
+        assert "Gõ tiêu đề" in ask_title.text
+        [saved] = await staff.say("HTX có được làm dịch vụ bay phun thuốc không?")
         assert "Đã lưu" in saved.text
 
         elsewhere = Chat(second, "302", "telegram")

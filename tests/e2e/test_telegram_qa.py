@@ -25,9 +25,10 @@ async def test_farmer_question_gets_cited_answer_and_related(
     tg.send_text(2001, "dieu kien thanh lap htx")
     [msg] = await tg.wait_sent(1, chat_id=2001)
     assert "Căn cứ: Điều" in msg["text"]
-    register, *related = payloads(msg)  # a question on founding one: the registration first
+    register, *related, up, down = payloads(msg)  # founding one: the registration first
     assert register == "menu:register"
     assert 1 <= len(related) <= 3 and all(p.startswith("qa:") for p in related)
+    assert up.startswith("rate:up:") and down.startswith("rate:down:")  # rating last
     tg.press(2001, related[0])
     msgs = await tg.wait_sent(2, chat_id=2001)
     assert "Căn cứ:" in msgs[1]["text"]
@@ -69,7 +70,10 @@ async def test_unanswered_question_round_trip_to_staff_and_back(
     save = [p for p in payloads(admin_msgs[1]) if p.startswith("faq:save:")]
     tg.press(ADMIN_ID, save[0])
     admin_msgs = await tg.wait_sent(3, chat_id=ADMIN_ID)
-    assert "Đã lưu" in admin_msgs[2]["text"]
+    assert "Gõ tiêu đề" in admin_msgs[2]["text"]
+    tg.send_text(ADMIN_ID, "HTX có được làm dịch vụ bay phun thuốc không?")
+    admin_msgs = await tg.wait_sent(4, chat_id=ADMIN_ID)
+    assert "Đã lưu" in admin_msgs[3]["text"]
 
     # Another farmer asking the same now gets the saved answer.
     tg.send_text(2004, question)

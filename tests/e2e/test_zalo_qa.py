@@ -32,7 +32,9 @@ async def test_long_answer_is_split_under_the_limit_and_related_questions_stay_n
     assert parts[0].startswith("HTX nông nghiệp được hỗ trợ xây những công trình hạ tầng")
     assert "Căn cứ:" in parts[0] and parts[0].rstrip()[-1] in ".)!?:"
     assert parts[1].startswith("Câu hỏi liên quan:\n1. ")  # the heading stays with its list
-    assert len(numbered(parts[1])) == 3 and parts[1].endswith("👉 Trả lời 1, 2 hoặc 3.")
+    # Three related questions, then the answer's rating.
+    assert list(numbered(parts[1]).values())[3:] == ["👍 Hữu ích", "👎 Chưa đúng"]
+    assert parts[1].endswith("👉 Trả lời 1, 2, 3, 4 hoặc 5.")
     [related] = await f.say(number_of(parts[1], "được hỗ trợ thêm"))
     assert "Căn cứ:" in related and "Hợp tác xã nông nghiệp" in related
     assert zl.sent(f.id) and all(m["text"] for m in zl.sent(f.id))
