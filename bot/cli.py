@@ -63,7 +63,10 @@ def ask(questions: Iterable[str], *, as_json: bool, top: int, out: TextIO = sys.
         for i, hit in enumerate(answer.hits, 1):
             flag = "" if answer.confident else " (chưa chắc chắn)"
             print(f"#{i} [{hit.entry.id}] điểm {hit.score}{flag}", file=out)
-            print(markup_to_plain(render_entry(hit.entry, answer.language, today=today)) + "\n", file=out)
+            print(
+                markup_to_plain(render_entry(hit.entry, answer.language, today=today)) + "\n",
+                file=out,
+            )
     return 0
 
 

@@ -40,7 +40,8 @@ def test_transition_deadlines_carry_a_marker():
         for field in (entry.text, entry.note):
             for sentence in _sentences(field):
                 if not _FIXED_START.search(sentence):
-                    continue  # e.g. "hỗ trợ không quá 36 tháng": a period, not a transition deadline
+                    # e.g. "hỗ trợ không quá 36 tháng": a period, not a transition deadline
+                    continue
                 for months in _TRANSITION.findall(sentence):
                     marks = dict((m, d) for d, m in _MARKER.findall(sentence))
                     if marks.get(months) != _EXPECTED[months]:
@@ -62,9 +63,9 @@ def test_an_faq_says_the_2012_law_is_no_longer_in_force():
     assert "không còn hiệu lực" in KB.by_id["luat-htx-2012-d63"].text
 
 
-# Nghị định 113/2024: only Điều 1–2 are verbatim in ../shared/legal/; Điều 4, 5, 6 and 19 are quoted
-# by two or more independent sources. Nothing else of it may be stated, and what is stated from the
-# secondary sources says that the bot does not have the decree's own wording.
+# Nghị định 113/2024: only Điều 1–2 are verbatim in ../shared/legal/; Điều 4, 5, 6 and 19 are
+# quoted by two or more independent sources. Nothing else of it may be stated, and what is
+# stated from the secondary sources says that the bot does not have the decree's own wording.
 _ND113_USABLE = {None, 1, 2, 4, 5, 6, 19}
 
 
@@ -86,23 +87,36 @@ def _opening(text: str, sentences: int = 2) -> str:
     return " ".join(_sentences(text)[:sentences])
 
 
-@pytest.mark.parametrize("entry", [e for e in KB.entries if e.kind == "policy"], ids=lambda e: e.id)
+@pytest.mark.parametrize(
+    "entry", [e for e in KB.entries if e.kind == "policy"], ids=lambda e: e.id
+)
 def test_policy_entries_open_with_todays_law(entry):
     assert "Luật HTX 2023" in _opening(entry.text), entry.text[:160]
 
 
-_OLD_INSTRUMENTS = ("Nghị định 193/2013", "Thông tư 340/2016", "Thông tư 15/2016", "Thông tư 124/2021")
+_OLD_INSTRUMENTS = (
+    "Nghị định 193/2013",
+    "Thông tư 340/2016",
+    "Thông tư 15/2016",
+    "Thông tư 124/2021",
+)
 
 
-@pytest.mark.parametrize("entry", [e for e in KB.entries if e.kind == "policy"], ids=lambda e: e.id)
+@pytest.mark.parametrize(
+    "entry", [e for e in KB.entries if e.kind == "policy"], ids=lambda e: e.id
+)
 def test_policy_entries_resting_on_old_instruments_say_how_long_they_last(entry):
     both = entry.text + " " + entry.note
     if any(name in both for name in _OLD_INSTRUMENTS):
         assert "khoản 5 Điều 115" in both
-        assert ("luat-htx-2023", 115, 5) in {(c.source, c.article, c.clause) for c in entry.citations}
+        assert ("luat-htx-2023", 115, 5) in {
+            (c.source, c.article, c.clause) for c in entry.citations
+        }
 
 
 def test_faq_notes_date_the_old_rule():
     for entry in KB.entries:
-        if entry.kind == "faq" and entry.note.startswith(("Theo Luật HTX 2012", "Luật HTX 2012 (")):
+        if entry.kind == "faq" and entry.note.startswith(
+            ("Theo Luật HTX 2012", "Luật HTX 2012 (")
+        ):
             pytest.fail(f"{entry.id}: the 2012 rule in a note starts 'Trước 01/7/2024, …'")
