@@ -30,8 +30,10 @@ async def test_long_answer_is_split_under_the_limit_and_related_questions_stay_n
     assert all(0 < utf16_len(p) <= TEXT_LIMIT for p in parts)
     assert utf16_len("\n\n".join(parts)) > TEXT_LIMIT  # it had to be split
     assert parts[0].startswith("HTX nông nghiệp được hỗ trợ xây những công trình hạ tầng")
-    assert "Căn cứ:" in parts[0] and parts[0].rstrip()[-1] in ".)!?:"
-    assert parts[1].startswith("Câu hỏi liên quan:\n1. ")  # the heading stays with its list
+    # Split between paragraphs, never inside one; the heading stays with its list.
+    paragraphs = "\n\n".join(parts).split("\n\n")
+    assert parts[0].split("\n\n")[-1] in paragraphs and parts[1].split("\n\n")[0] in paragraphs
+    assert "Căn cứ:" in "\n\n".join(parts) and "\nCâu hỏi liên quan:\n1. " in f"\n{parts[1]}"
     # Three related questions, then the answer's rating.
     assert list(numbered(parts[1]).values())[3:] == ["👍 Hữu ích", "👎 Chưa đúng"]
     assert parts[1].endswith("👉 Trả lời 1, 2, 3, 4 hoặc 5.")
