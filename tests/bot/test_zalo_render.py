@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.outbox import RetryAfter, Transient, Unreachable
-from bot.render import pick_choice, pick_choices, utf16_len
+from bot.render import pick_choice, pick_choices, same_label, utf16_len
 from bot.zalo_api import ZaloApiError, outbox_error
 from bot.zalo_render import ZALO_TEXT_LIMIT, choices_to_rows, render, rows_to_choices
 from bot.zalo_updates import MalformedUpdate, RecentKeys, event_from_update, parse_update
@@ -160,3 +160,12 @@ def test_zalo_errors_become_outbox_errors():
     assert isinstance(outbox_error(httpx.ConnectError("refused")), Transient)
     wrong = ZaloApiError(400, "Bad Request: text must be from 1 to 2000 characters")
     assert outbox_error(wrong) is wrong  # our mistake: reported, never retried
+
+
+def test_a_label_typed_picks_its_button_shown_twice_but_not_one_of_different_buttons():
+    """Two menus in one turn (Zalo's first message) offer every item twice."""
+    menu = [Button("🎓 Lớp tập huấn", "menu:classes"), Button("❓ Trợ giúp", "menu:help")]
+    assert pick_choice("lop tap huan", menu + menu) == menu[0]
+    assert same_label("lop tap huan", menu + menu) == []
+    deletes = [Button("🗑 Xoá", "rem:del:1"), Button("🗑 Xoá", "rem:del:2")]
+    assert pick_choice("xoa", deletes) is None and same_label("xoa", deletes) == [1, 2]

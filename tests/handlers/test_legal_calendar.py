@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from bot.app import HtxApp
 from bot.settings import Settings
 from handlers.types import Reply
+from storage.models import Reminder
 from tests.conftest import Chat
 
 
@@ -54,3 +57,20 @@ async def test_a_meeting_before_the_year_ends_is_late_for_the_last_one(settings:
     warning, done = await _set_up(settings, december, "30/6", "8h 15/1")
     assert "muộn hơn hạn chót 30/10/2026" in warning.text
     assert "<b>30/10/2027</b>" in done.text
+
+
+async def test_setting_up_the_legal_calendar_again_sets_its_reminders_again(
+    app: HtxApp, chat: Chat
+):
+    for _ in range(2):
+        await chat.say("/lichhtx")
+        await chat.press("f:v:31/12")
+        [done] = await chat.press("f:v:skip")
+        assert "Đã đặt 0" not in done.text
+    async with app.sessions() as s:
+        live = list(
+            await s.scalars(
+                select(Reminder).where(Reminder.kind == "legal", Reminder.status == "pending")
+            )
+        )
+    assert len(live) >= 2

@@ -306,3 +306,13 @@ async def test_a_staff_dialog_left_by_someone_no_longer_staff_does_not_trap_them
     assert len(replies) == 1 and "làm dở" not in replies[0].text
     await chat.say("thành lập hợp tác xã cần mấy người")
     assert chat.routes[-1] == "question"  # not "form:refused"
+
+
+async def test_someone_typing_my_phone_gets_a_registration_of_their_own_not_mine(app: HtxApp):
+    owner, intruder = Chat(app, user_id="41"), Chat(app, user_id="42")
+    await fill(owner)
+    await fill(intruder)  # same phone, same type, within 24 hours
+    assert "DK-" in intruder.replies[-1].text  # a new registration, not the owner's offered
+    async with app.sessions() as s:
+        rows = list(await s.scalars(select(Registration).order_by(Registration.id)))
+    assert len(rows) == 2 and rows[0].full_name == "Phạm Văn Minh"

@@ -10,13 +10,15 @@ from sqlalchemy import select
 
 from bot.app import HtxApp
 from bot.console import ConsoleChannel
+from handlers.forms import typed_yes
 from handlers.registration.fields import clean_name
 from handlers.types import Reply
 from messages.i18n import label, t
 from messages.locations import find_communes
-from storage.models import Registration
+from storage.models import FormState, Registration
 from storage.users import find_user
 from tests.conftest import Chat
+from tests.handlers.test_registration_fields import fill
 
 LAM_DONG = "68"
 DA_LAT = ("Lâm Viên", "Xuân Hương", "Cam Ly", "Xuân Trường", "Lang Biang")
@@ -235,3 +237,53 @@ async def test_a_part_several_communes_share_asks_which(chat: Chat) -> None:
     row = await finish(chat)
     cam_ly = offered["Phường Cam Ly - Đà Lạt"].removeprefix("f:v:")
     assert row.province_code == LAM_DONG and row.commune_code == cam_ly
+
+
+@pytest.mark.parametrize(
+    ("typed", "yes"),
+    [
+        ("Xác nhận", True),
+        ("xac nhan", True),
+        ("đúng", True),
+        ("dung", True),  # without diacritics, "đúng"
+        ("OK.", True),
+        ("co", True),
+        ("dừng", False),  # "stop": folds to "dung" too
+        ("cỏ", False),
+        ("không", False),
+        ("", False),
+    ],
+)
+def test_a_confirmation_typed_with_or_without_diacritics_is_yes_and_look_alikes_are_not(
+    typed: str, yes: bool
+):
+    assert typed_yes(typed) is yes
+
+
+async def test_cancel_typed_with_its_tone_mark_cancels_at_the_name_question(app: HtxApp):
+    """'huy' alone is the name Huy; 'huỷ' with its mark is the word, and was saved as a name."""
+    for i, typed in enumerate(["huỷ", "Hủy", "hủy bỏ", "thoát"]):
+        chat = Chat(app, user_id=f"31-{i}")
+        await chat.say("/dangky")
+        await chat.press("f:v:tht")
+        [reply] = await chat.say(typed)
+        assert "Đã huỷ" in reply.text, (typed, reply.text)
+    async with app.sessions() as s:
+        assert await s.scalar(select(FormState)) is None
+
+
+async def test_a_note_that_says_huy_is_a_note_and_cancel_words_are_not_consent(app: HtxApp):
+    """In free text 'Hủy' may be the answer itself ('cancel my registration'): it is saved as
+    the note, not taken for leaving the dialog; and 'cỏ' typed at the consent is no consent."""
+    chat = Chat(app, user_id="41")
+    await fill(chat, finish=False)
+    [refused, _] = await chat.say("cỏ")
+    assert "chọn một mục" in refused.text
+    await chat.press("f:v:yes")
+    await chat.press("f:v:confirm")
+    async with app.sessions() as s:
+        row = await s.scalar(select(Registration))
+    await chat.press(f"reg:note:{row.id}")
+    await chat.say("Hủy")
+    async with app.sessions() as s:
+        assert (await s.get(Registration, row.id)).notes == ["Hủy"]

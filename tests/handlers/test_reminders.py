@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from bot.app import HtxApp
 from bot.settings import Settings
-from handlers.reminders import add_next_occurrence, series_next
+from handlers.reminders import add_next_occurrence, series_next, shift_params
 from messages.textnorm import fold
 from storage.classes import create_class
 from storage.models import Reminder
 from storage.users import get_or_create_user
 from tests.conftest import Chat
+from tests.handlers.test_class_capacity import known_users_and_class
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Sunday 06/12/2026, 12:00 in Vietnam.
@@ -357,3 +358,27 @@ async def test_dates_are_written_in_the_readers_language(clocked: HtxApp) -> Non
     assert "Thursday, 10/12/2026 at 08:00" in listed.text
     [vietnamese] = await Chat(clocked, user_id="vi1").say("/nhactoi 8h 10/12 nop bao cao")
     assert "Thứ Năm, 10/12/2026 lúc 08:00" in vietnamese.text
+
+
+async def pending_class_reminders(app: HtxApp) -> int:
+    async with app.sessions() as s:
+        rows = await s.scalars(
+            select(Reminder).where(Reminder.kind == "class", Reminder.status == "pending")
+        )
+        return len(list(rows))
+
+
+async def test_rejoining_a_class_brings_its_reminders_back(app: HtxApp):
+    cid = await known_users_and_class(app, seats=5, people=1)
+    me = Chat(app, user_id="u0")
+    await me.press(f"cls:enrol:{cid}")
+    assert await pending_class_reminders(app) == 2
+    await me.press(f"cls:leave_yes:{cid}")
+    assert await pending_class_reminders(app) == 0
+    await me.press(f"cls:enrol:{cid}")
+    assert await pending_class_reminders(app) == 2
+
+
+def test_a_yearly_reminder_comes_back_with_next_years_date():
+    assert shift_params({"deadline": "30/04/2026"}, "yearly") == {"deadline": "30/04/2027"}
+    assert shift_params({"other": "x"}, "yearly") == {"other": "x"}

@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.app import HtxApp
 from bot.settings import Settings
+from handlers.registration.export import safe_cell
 from tests.conftest import ADMIN_ID, Chat
 from tests.handlers.test_registration_fields import fill
 
@@ -37,3 +40,9 @@ async def test_files_and_reports_are_dated_in_vietnam(settings: Settings, tmp_pa
         assert "/baocao 2027" in usage.text
     finally:
         await app.close()
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x","a")', "+1", "-2", "@SUM(A1)"])
+def test_an_exported_answer_that_looks_like_a_formula_stays_text(value: str):
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("Cà phê") == "Cà phê"
