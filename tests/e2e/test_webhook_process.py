@@ -58,7 +58,7 @@ async def test_one_web_server_serves_telegram_and_zalo_webhooks(
             [welcome] = await tg.wait_sent(1, chat_id=4101, timeout=30)
             assert "Xin chào" in welcome["text"]
         finally:
-            code, took = await bot.terminate()
+            code = await bot.terminate()
             bot.kill()
-        assert code == 0 and took < 10, bot.log.read_text()[-2000:]
+        assert code == 0, bot.log.read_text()[-2000:]
         assert "stopped in" in bot.log.read_text()
