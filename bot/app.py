@@ -31,7 +31,6 @@ from messages.search import QAIndex
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import utcnow
-from storage.question_drafts import DraftQueue
 from storage.questions import published_answers
 from storage.users import get_or_create_user
 
@@ -101,11 +100,9 @@ class HtxApp:
         self.senders: dict[str, Sender] = {}
         self.outboxes: dict[str, Outbox] = {}
         self.metrics = Metrics()
-        self.drafts = DraftQueue(self.sessions)
-        self._draft_writer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Migrate the database, build the Q&A index, start writing drafts behind."""
+        """Migrate the database, build the Q&A index."""
         await upgrade(self.engine)
         started = time.perf_counter()
         self.qa = QAIndex.from_kb(load_kb())
@@ -116,7 +113,6 @@ class HtxApp:
             len(self.qa.entries),
             (time.perf_counter() - started) * 1000,
         )
-        self._draft_writer = asyncio.create_task(self._write_drafts())
 
     async def refresh_faq(self) -> int:
         """Index the staff answers published since start, by any process (a scheduler job
@@ -130,21 +126,8 @@ class HtxApp:
             log.info("qa index: %d staff answers published elsewhere added", added)
         return added
 
-    async def _write_drafts(self) -> None:
-        """Unsure questions' drafts, a moment after the first is queued, several at a time."""
-        while True:
-            await self.drafts.wait()
-            await asyncio.sleep(self.drafts.next_delay())  # longer while writes fail
-            # Shielded: close() cancels this loop, and must not cut a write short.
-            await asyncio.shield(self.drafts.flush())
-
     async def close(self) -> None:
-        """Write the drafts still queued, then close the database."""
-        if self._draft_writer is not None:
-            self._draft_writer.cancel()
-            # However it ended; a cancellation of close() itself still goes through.
-            await asyncio.wait({self._draft_writer})
-        await self.drafts.flush()
+        """Close the database."""
         await self.engine.dispose()
 
     async def handle(self, event: InboundEvent) -> Outcome:
@@ -205,7 +188,6 @@ class HtxApp:
                 user=user,
                 config=self.config,
                 now=self.clock(),
-                drafts=self.drafts,
                 qa=self.qa,
                 form=form,
             )

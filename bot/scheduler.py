@@ -1,6 +1,6 @@
 """The one APScheduler AsyncIOScheduler, shared by every channel. It only runs jobs whose
 effects are database rows: the reminder dispatcher, stale-claim recovery, the daily job that
-creates staff follow-up reminders and the one that deletes unsent question drafts. Jobs live in
+creates staff follow-up reminders and the one that forgets the words of old questions. Jobs live in
 memory; the rows are what survives."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.shared_rate import SharedBudget
 from handlers.registration.followup import remind_stale_registrations
 from handlers.reminders import parse_quiet_hours
-from storage.questions import delete_old_drafts
+from storage.asked_questions import forget_old_words
 
 log = logging.getLogger("htxbot.scheduler")
 
@@ -72,21 +72,21 @@ class Runtime:
             )
         for job_id, daily, hour in (
             ("staff_followups", self.staff_followups, 8),
-            ("purge_drafts", self.purge_drafts, 3),
+            ("forget_old_questions", self.forget_old_questions, 3),
         ):
             self.scheduler.add_job(
                 daily, "cron", hour=hour, minute=0, max_instances=1, coalesce=True, id=job_id
             )
         self.scheduler.start()
 
-    async def purge_drafts(self) -> int:
-        """Unsent questions older than a month: their askers chose not to send them."""
+    async def forget_old_questions(self) -> int:
+        """Questions asked over a month ago keep their counts, not their words or asker."""
         async with self.app.sessions() as s:
-            deleted = await delete_old_drafts(s, self.app.clock())
+            forgotten = await forget_old_words(s, self.app.clock())
             await s.commit()
-        if deleted:
-            log.info("unsent question drafts deleted: %d", deleted)
-        return deleted
+        if forgotten:
+            log.info("words of old questions forgotten: %d", forgotten)
+        return forgotten
 
     async def staff_followups(self) -> int:
         async with self.app.sessions() as s:

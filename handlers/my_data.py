@@ -58,7 +58,6 @@ async def delete_my_data_if_confirmed(
     if args[:1] != ["yes"]:
         return [Reply(t("delete_kept", lang))]
     replies = await free_my_seats(ctx)
-    ctx.drafts.forget_user(ctx.user.id)
     await delete_user_data(ctx.session, ctx.user)
     ctx.extras["user_deleted"] = True
     return [Reply(t("data_deleted", lang)), *replies]

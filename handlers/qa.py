@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 from handlers.ids import as_id
@@ -16,12 +15,9 @@ from messages.kb import Entry
 from messages.search import Answer
 from messages.textnorm import words
 from messages.timefmt import local_day
-from storage.question_drafts import DELAY as DRAFT_DELAY
-from storage.question_drafts import is_token
-from storage.questions import send_question
+from storage.questions import send_unsure
 
 MAX_RELATED = 3
-OTHER_PROCESS_WAIT = 2 * DRAFT_DELAY  # for a draft another process has not written yet
 # Small talk is not a question: answered with the menu, never offered to staff.
 SMALL_TALK = frozenset(
     {
@@ -108,14 +104,12 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
             # The answer says how; the Alliance can also help them do it.
             reply = dataclasses.replace(reply, buttons=(register, *reply.buttons))
         return [reply]
-    await log_unsure(ctx, query, [] if result.off_topic else entries)
+    asked_id = await log_unsure(ctx, query, [] if result.off_topic else entries)
     if result.clarify:
         # Two different things the question does not tell apart: asking beats guessing.
         choices = _entry_buttons([h.entry for h in result.clarify], lang)
         return [Reply(t("qa_which_one", lang, query=_quoted(query)), buttons=choices)]
-    # Written after the reply (storage/question_drafts.py): most are never sent on.
-    token = ctx.drafts.add(ctx.user.id, query, ctx.now)
-    send = (Button(label("btn_send_to_staff", lang), f"ask:send:{token}"),)
+    send = (Button(label("btn_send_to_staff", lang), f"ask:staff:{asked_id}"),)
     if result.off_topic:
         # Entries that share a word with "giá lúa hôm nay" would only puzzle: say what the bot
         # answers instead. Staff may still help, so the question can go to them.
@@ -172,24 +166,15 @@ async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]
 
 
 async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """'Send my question to staff' button: the question goes to the staff chats."""
-    ref = args[1] if len(args) == 2 and args[0] == "send" else ""
-    draft: int | str | None = ref if is_token(ref) else as_id(ref)  # an id: before tokens
-    if not draft:
+    """'Send my question to staff' button: the question goes to the staff chats, once."""
+    asked_id = as_id(args[1]) if len(args) == 2 and args[0] == "staff" else None
+    found = await send_unsure(ctx.session, asked_id, ctx.user.id, ctx.now) if asked_id else None
+    if found is None:  # someone else's, anonymised, or a button of the drafts kept before
         return [Reply(t("qa_send_expired", ctx.lang))]
-    if isinstance(draft, str) and ctx.drafts.owner(draft) == ctx.user.id:
-        # Pressed before the queue was written: write it now. Only for its owner, who existed
-        # before this update: this update has written nothing, so the flush, on another
-        # connection, cannot wait for this update's own lock on SQLite.
-        await ctx.drafts.flush()
-    question = await send_question(ctx.session, draft, ctx.user.id, ctx.now)
-    if question is None and isinstance(draft, str) and ctx.drafts.owner(draft) is None:
-        # Perhaps another bot process (webhooks behind a balancer) still holds it: a moment.
-        await asyncio.sleep(OTHER_PROCESS_WAIT)
-        question = await send_question(ctx.session, draft, ctx.user.id, ctx.now)
-    if question is None:
-        return [Reply(t("qa_send_expired", ctx.lang))]
-    replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=question.id))]
+    sent, new = found
+    replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=sent.id))]
+    if not new:  # a second press tells staff nothing new
+        return replies
     asker = ctx.user.display_name or ctx.actor
-    notice = t("qa_staff_new_question", "vi", ref=question.id, asker=asker, text=question.text)
+    notice = t("qa_staff_new_question", "vi", ref=sent.id, asker=asker, text=sent.text)
     return replies + staff_chat_replies(ctx, notice)

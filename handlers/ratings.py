@@ -37,10 +37,10 @@ async def log_answer(ctx: Ctx, entry: Entry, asked: str, via: str) -> int:
     return row.id
 
 
-async def log_unsure(ctx: Ctx, query: str, suggested: list[Entry]) -> None:
+async def log_unsure(ctx: Ctx, query: str, suggested: list[Entry]) -> int:
     """Log a question the bot could not answer confidently, with its top suggestion if any:
-    counted in /baocao, never rated."""
-    await log_question(
+    counted in /baocao, never rated; returns the id its «send to staff» button carries."""
+    row = await log_question(
         ctx.session,
         user_id=ctx.user.id,
         text=query,
@@ -48,6 +48,7 @@ async def log_unsure(ctx: Ctx, query: str, suggested: list[Entry]) -> None:
         confident=False,
         now=ctx.now,
     )
+    return row.id
 
 
 async def rate_answer(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FormState, User
-from storage.question_drafts import DraftQueue
 
 if TYPE_CHECKING:
     from messages.search import QAIndex
@@ -100,7 +99,6 @@ class Ctx:
     user: User
     config: HandlerConfig
     now: datetime
-    drafts: DraftQueue  # unsure questions, for their "send to staff" button
     qa: QAIndex | None = None
     form: FormState | None = None  # the dialog in progress, if any
     extras: dict[str, Any] = field(default_factory=dict)

@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AskedQuestion
 
 RATINGS = ("up", "down")
+# A question's words are kept this long (its buttons work until then), then only its counts: a
+# question not sent to staff is the text of someone who chose not to send it.
+KEEP_WORDS_DAYS = 30
 VIAS = ("typed", "button", "article")  # a typed question, a related-question button, /dieu
 
 
@@ -61,6 +64,20 @@ async def anonymise_asked(session: AsyncSession, user_id: int) -> None:
     await session.execute(
         update(AskedQuestion).where(AskedQuestion.user_id == user_id).values(user_id=None, text="")
     )
+
+
+async def forget_old_words(session: AsyncSession, now: datetime) -> int:
+    """Questions older than KEEP_WORDS_DAYS keep their counts, not their asker nor their words;
+    returns how many were forgotten (those sent to staff live on as questions for staff)."""
+    result = await session.execute(
+        update(AskedQuestion)
+        .where(
+            AskedQuestion.created_at < now - timedelta(days=KEEP_WORDS_DAYS),
+            AskedQuestion.text != "",
+        )
+        .values(user_id=None, text="")
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
 @dataclass(frozen=True)

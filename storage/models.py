@@ -110,17 +110,15 @@ class AuditLog(Base):
 
 
 class Question(Base):
-    """A question the bot could not answer confidently, offered to (then sent to) staff."""
+    """A question sent to staff by its asker: from an unsure answer, or after a 👎 on an answer
+    (`asked_id`, the logged question it came from)."""
 
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # A draft's "send to staff" button carries this (storage/question_drafts.py writes drafts
-    # after the reply, so the row's id is not known yet); empty on drafts from before.
-    token: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(Text)
@@ -224,7 +222,7 @@ class TrainingClass(Base):
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
     audience: Mapped[str] = mapped_column(String(16), default="everyone")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_by: Mapped[str] = mapped_column(String(96), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

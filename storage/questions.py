@@ -1,67 +1,30 @@
-"""Questions for staff: drafted when the bot is unsure (storage/question_drafts.py), sent on the
-user's request, answered."""
+"""Questions for staff: sent on the asker's request from an unsure answer or after a 👎 on an
+answer (each from its row in asked_questions, once), answered, published as FAQ."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AskedQuestion, Question, User
 
-# An unsent draft is the text of a question its asker chose not to send: kept this long (its
-# button works until then), then deleted by a daily job.
-DRAFT_DAYS = 30
 
-
-async def send_question(
-    session: AsyncSession, ref: int | str, user_id: int, now: datetime
-) -> Question | None:
-    """Mark the user's own draft as sent to staff, found by its token (or by its id, on
-    buttons from before tokens); None if it is not theirs or is gone."""
-    if isinstance(ref, int):
-        row = await session.get(Question, ref)
-    else:
-        row = await session.scalar(select(Question).where(Question.token == ref))
-    if row is None or row.user_id != user_id:
+async def send_unsure(
+    session: AsyncSession, asked_id: int, user_id: int, now: datetime
+) -> tuple[Question, bool] | None:
+    """The asker's own unsure question goes to staff, once: (its question row, whether it is
+    new); None if the logged question is not theirs, was answered confidently, or is gone."""
+    asked = await session.get(AskedQuestion, asked_id)
+    if asked is None or asked.user_id != user_id or asked.confident or not asked.text:
         return None
-    if row.status == "draft":
-        row.status, row.sent_at = "open", now
-    return row
+    return await _sent_once(session, asked, user_id, now)
 
 
-async def open_questions(session: AsyncSession, limit: int = 20) -> list[Question]:
-    """Questions sent from an unsure answer, waiting for staff, oldest first (those sent after
-    a 👎 are listed apart: open_low_rated)."""
-    rows = await session.scalars(
-        select(Question)
-        .where(Question.status == "open", Question.asked_id.is_(None))
-        .order_by(Question.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def open_low_rated(
-    session: AsyncSession, limit: int = 20
-) -> list[tuple[Question, AskedQuestion]]:
-    """Questions sent to staff after a 👎 on the bot's answer, waiting, with what was logged
-    of the answer (its entry), oldest first."""
-    rows = await session.execute(
-        select(Question, AskedQuestion)
-        .join(AskedQuestion, AskedQuestion.id == Question.asked_id)
-        .where(Question.status == "open")
-        .order_by(Question.id)
-        .limit(limit)
-    )
-    return [(q, a) for q, a in rows]
-
-
-async def send_low_rated(
+async def _sent_once(
     session: AsyncSession, asked: AskedQuestion, user_id: int, now: datetime
 ) -> tuple[Question, bool]:
-    """The question behind a 👎 goes to staff, once: (its question row, whether it is new)."""
     row = await session.scalar(select(Question).where(Question.asked_id == asked.id).limit(1))
     if row is not None:
         return row, False
@@ -77,6 +40,41 @@ async def send_low_rated(
     session.add(row)
     await session.flush()
     return row, True
+
+
+async def open_questions(session: AsyncSession, limit: int = 20) -> list[Question]:
+    """Questions sent from an unsure answer, waiting for staff, oldest first (those sent after
+    a 👎 are listed apart: open_low_rated)."""
+    rows = await session.scalars(
+        select(Question)
+        .outerjoin(AskedQuestion, AskedQuestion.id == Question.asked_id)
+        .where(Question.status == "open", AskedQuestion.confident.is_not(True))
+        .order_by(Question.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def open_low_rated(
+    session: AsyncSession, limit: int = 20
+) -> list[tuple[Question, AskedQuestion]]:
+    """Questions sent to staff after a 👎 on the bot's answer, waiting, with what was logged
+    of the answer (its entry), oldest first."""
+    rows = await session.execute(
+        select(Question, AskedQuestion)
+        .join(AskedQuestion, AskedQuestion.id == Question.asked_id)
+        .where(Question.status == "open", AskedQuestion.confident.is_(True))
+        .order_by(Question.id)
+        .limit(limit)
+    )
+    return [(q, a) for q, a in rows]
+
+
+async def send_low_rated(
+    session: AsyncSession, asked: AskedQuestion, user_id: int, now: datetime
+) -> tuple[Question, bool]:
+    """The question behind a 👎 goes to staff, once: (its question row, whether it is new)."""
+    return await _sent_once(session, asked, user_id, now)
 
 
 async def answer_question(
@@ -139,13 +137,3 @@ async def published_answers(session: AsyncSession) -> list[Question]:
         select(Question).where(Question.published.is_(True)).order_by(Question.id)
     )
     return list(rows)
-
-
-async def delete_old_drafts(session: AsyncSession, now: datetime) -> int:
-    """Delete drafts never sent to staff and older than DRAFT_DAYS; returns how many."""
-    result = await session.execute(
-        delete(Question).where(
-            Question.status == "draft", Question.created_at < now - timedelta(days=DRAFT_DAYS)
-        )
-    )
-    return int(getattr(result, "rowcount", 0))

@@ -190,15 +190,6 @@ class Chat:
 
 
 @pytest.fixture
-def slow_writer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app's background writer of question drafts waits a minute: what a test does
-    meanwhile meets a queued draft (else it would depend on being done within 0.2 s)."""
-    from storage.question_drafts import DraftQueue
-
-    monkeypatch.setattr(DraftQueue, "next_delay", lambda self: 60.0)
-
-
-@pytest.fixture
 def chat(app: HtxApp) -> Chat:
     return Chat(app)
 

@@ -48,7 +48,7 @@ async def test_unanswered_question_round_trip_to_staff_and_back(
     question = "htx trồng lúa có được cấp drone phun thuốc không"
     tg.send_text(2003, question)
     [unsure] = await tg.wait_sent(1, chat_id=2003)
-    send = [p for p in payloads(unsure) if p.startswith("ask:send:")]
+    send = [p for p in payloads(unsure) if p.startswith("ask:staff:")]
     assert send, unsure
     tg.press(2003, send[0])
     msgs = await tg.wait_sent(2, chat_id=2003)

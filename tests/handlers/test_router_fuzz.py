@@ -103,7 +103,7 @@ async def test_a_huge_id_anywhere_is_a_thing_not_found_not_an_error(app: HtxApp)
         (farmer, f"cls:enrol:{HUGE}"),
         (farmer, f"rem:del:{HUGE}"),
         (farmer, f"rem:snooze:{HUGE}:60"),
-        (farmer, f"ask:send:{HUGE}"),
+        (farmer, f"ask:staff:{HUGE}"),
         (farmer, f"reg:withdraw:{HUGE}"),
         (staff, f"clss:att:{HUGE}"),
         (staff, f"clss:mark:{HUGE}:0"),

@@ -45,7 +45,7 @@ def staff_of(app: HtxApp) -> Chat:
 async def sent_question(app: HtxApp, farmer: Chat) -> int:
     """The farmer's unsure question, sent to staff: its id."""
     [unsure] = await farmer.say(QUESTION)
-    [send] = [p for p in payloads(unsure) if p.startswith("ask:send:")]
+    [send] = [p for p in payloads(unsure) if p.startswith("ask:staff:")]
     await farmer.press(send)
     async with app.sessions() as s:
         row = await s.scalar(select(Question).where(Question.status == "open"))
