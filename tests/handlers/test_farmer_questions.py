@@ -4,6 +4,7 @@ households that want a co-op; English questions answered in English."""
 
 from __future__ import annotations
 
+from bot.app import HtxApp
 from handlers.types import Reply
 from tests.conftest import Chat
 
@@ -64,3 +65,10 @@ async def test_an_english_question_is_answered_in_english(chat: Chat) -> None:
     [reply] = await chat.say("how many members do I need to start a cooperative")
     assert reply.text.startswith("<b>How many members")
     assert "Source: Article 4(7), Law on Cooperatives 2023" in reply.text
+
+
+async def test_the_english_ui_gets_english_answers_to_vietnamese_questions(app: HtxApp) -> None:
+    partner = Chat(app, user_id="501", language_code="en")
+    [reply] = await partner.say("htx toi thieu may tv")
+    assert reply.text.startswith("<b>How many members")
+    assert [b.label for row in reply.buttons for b in row][-2:] == ["👍 Helpful", "👎 Not right"]
