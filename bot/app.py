@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.metrics import Metrics
 from bot.outbox import Outbox, Unreachable
 from bot.settings import Settings
-from handlers.reminders import parse_quiet_hours
 from handlers.router import route
 from handlers.staff_questions import staff_answer_entry
 from handlers.types import Ctx, HandlerConfig, InboundEvent, Reply
 from messages.i18n import language_for, t
 from messages.kb import load_kb
+from messages.quiet_hours import parse_quiet_hours
 from messages.search import QAIndex
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time as clock
-from datetime import time, timedelta
+from datetime import timedelta
 
 from bot.app import HtxApp
 from bot.dispatcher import _dead_here
@@ -19,8 +19,8 @@ from handlers.broadcasts import (
     progress_reply,
     render_broadcast,
 )
-from handlers.reminders import quiet_until
 from handlers.types import Attachment
+from messages.quiet_hours import QuietHours, is_quiet
 from storage.broadcasts import (
     attachment_data,
     claim_recipients,
@@ -44,7 +44,7 @@ class Broadcaster(Pipeline):
         app: HtxApp,
         *,
         rate: float,
-        quiet: tuple[time, time],
+        quiet: QuietHours,
         worker: str,
         budget: Budget | None = None,
     ) -> None:
@@ -86,7 +86,7 @@ class Broadcaster(Pipeline):
             return 0
         async with self.app.sessions() as s:
             # In quiet hours only broadcasts staff explicitly allowed may start.
-            quiet = quiet_until(now, self.app.config.timezone, self.quiet) is not None
+            quiet = is_quiet(now, self.app.config.timezone, self.quiet)
             started = await start_due(s, now, override_only=quiet)
             await s.commit()
         for bc in started:

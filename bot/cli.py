@@ -445,7 +445,7 @@ async def deliver_here(app: HtxApp, settings: Settings, broadcast_id: int) -> in
     their senders only, nothing is received)."""
     from bot.broadcaster import Broadcaster
     from bot.dispatcher import Dispatcher
-    from handlers.reminders import parse_quiet_hours
+    from messages.quiet_hours import parse_quiet_hours
     from storage.models import Broadcast
 
     if not settings.telegram_bot_token and not settings.zalo_bot_token:

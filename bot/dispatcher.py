@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import time, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HtxApp, user_hash
 from bot.outbox import BULK, Stopping, Unreachable
 from bot.pipeline import Pipeline
-from handlers.reminders import add_next_occurrence, quiet_until, render_reminder
+from handlers.reminders import add_next_occurrence, render_reminder
+from messages.quiet_hours import QuietHours, quiet_until
 from storage.classes import enrolment_of
 from storage.models import Reminder, TrainingClass, User
 from storage.reminders import (
@@ -44,7 +45,7 @@ def _dead_here(worker: str) -> bool:
 
 
 class Dispatcher(Pipeline):
-    def __init__(self, app: HtxApp, *, quiet: tuple[time, time], batch: int = 140) -> None:
+    def __init__(self, app: HtxApp, *, quiet: QuietHours, batch: int = 140) -> None:
         self.app = app
         self.quiet = quiet
         self.batch = batch  # about five seconds of sending at Telegram's rate

@@ -17,7 +17,7 @@ from bot.dispatcher import Dispatcher
 from bot.settings import Settings
 from bot.shared_rate import SharedBudget
 from handlers.registration.followup import remind_stale_registrations
-from handlers.reminders import parse_quiet_hours
+from messages.quiet_hours import parse_quiet_hours
 from storage.asked_questions import forget_old_words
 
 log = logging.getLogger("htxbot.scheduler")

@@ -10,11 +10,11 @@ from typing import Any
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.ids import as_id
-from handlers.reminders import quiet_until
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.html_check import escape_stray, html_errors
 from messages.i18n import Markup, label, t
 from messages.locations import find_provinces, place_name
+from messages.quiet_hours import quiet_until
 from messages.timefmt import local_time
 from messages.vi_datetime import is_past, parse_vi_datetime
 from storage import audit

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.menu import menu_reply
-from handlers.reminders import next_occurrence, shift_params
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
+from messages.recurrence import next_occurrence, shift_params
 from messages.timefmt import local_date, local_day
 from messages.vi_datetime import parse_vi_datetime
 from storage.forms import clear_form

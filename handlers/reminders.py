@@ -1,13 +1,11 @@
-"""Personal reminders (/nhactoi, /nhacnho), how any reminder is shown, and the time rules
-(recurrence, quiet hours) the dispatcher applies."""
+"""Personal reminders (/nhactoi, /nhacnho), how any reminder is shown, and the next reminder of
+a series (its dates: messages.recurrence; quiet hours: messages.quiet_hours)."""
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +13,7 @@ from handlers.classes.view import leave_button
 from handlers.ids import as_id
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
+from messages.recurrence import first_occurrence_after, series_next, series_slot, shift_params
 from messages.textnorm import fold
 from messages.timefmt import local_time
 from messages.vi_datetime import is_past, mentions_lunar_date, parse_vi_datetime
@@ -27,7 +26,6 @@ from storage.reminders import (
     snooze_key,
 )
 
-RECURRENCES = ("", "daily", "weekly", "monthly", "quarterly", "yearly")
 _REPEAT_WORDS = {
     "hang ngay": "daily",
     "moi ngay": "daily",
@@ -75,131 +73,14 @@ def reminder_request(text: str, now: datetime, tz: str) -> str | None:
     return rest  # a lunar date too: /nhactoi says it takes solar dates
 
 
-PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
-
-
-def next_occurrence(due: datetime, recurrence: str, tz: str) -> datetime | None:
-    """The same local wall-clock time one period later (months keep the day when they can)."""
-    if not recurrence:
-        return None
-    return _periods_later(due, recurrence, tz, 1)
-
-
-def series_next(row: Reminder, tz: str) -> datetime | None:
-    """The reminder after `row` in its series: a whole number of periods after the series'
-    start, the first such time after `row` was due."""
-    if not row.recurrence:
-        return None
-    return first_occurrence_after(row.series_start or row.due_at, row.recurrence, tz, row.due_at)
-
-
-def _periods_later(due: datetime, recurrence: str, tz: str, periods: int) -> datetime:
-    """`due` moved on by whole periods at the same local wall-clock time; a month without the
-    day (31/11) gets its last day, counted from `due`'s own day."""
-    local = due.astimezone(ZoneInfo(tz))
-    if recurrence == "daily":
-        nxt = local + timedelta(days=periods)
-    elif recurrence == "weekly":
-        nxt = local + timedelta(weeks=periods)
-    else:
-        months = PERIOD_MONTHS[recurrence] * periods
-        month_index = local.month - 1 + months
-        year, month = local.year + month_index // 12, month_index % 12 + 1
-        day = min(local.day, calendar.monthrange(year, month)[1])
-        nxt = local.replace(year=year, month=month, day=day)
-    return nxt.replace(tzinfo=None).replace(tzinfo=ZoneInfo(tz)).astimezone(due.tzinfo)
-
-
-def first_occurrence_after(due: datetime, recurrence: str, tz: str, now: datetime) -> datetime:
-    """`due` if it is still ahead, else the first occurrence of its series after `now`.
-
-    Counted in whole periods from `due` itself, not step by step, so '31/10 hằng tháng' set in
-    December starts on 31/12 (not 30/12 by way of 30/11). The dispatcher counts the later
-    reminders the same way, from the series' start (series_next)."""
-    if due > now or not recurrence:
-        return due
-    return _periods_later(due, recurrence, tz, _periods_past(due, recurrence, tz, now))
-
-
-def _periods_past(due: datetime, recurrence: str, tz: str, now: datetime) -> int:
-    """How many whole periods after `due` (≤ now) its series first comes after `now`."""
-    zone = ZoneInfo(tz)
-    start, here = due.astimezone(zone), now.astimezone(zone)
-    # A first guess that is never past the answer, then step to it.
-    if recurrence in ("daily", "weekly"):
-        periods = (here.date() - start.date()).days // (1 if recurrence == "daily" else 7)
-    else:
-        step = PERIOD_MONTHS[recurrence]
-        periods = ((here.year - start.year) * 12 + here.month - start.month) // step
-    periods = max(periods, 1)
-    while _periods_later(due, recurrence, tz, periods) <= now:
-        periods += 1
-    return periods
-
-
-def series_slot(row: Reminder, tz: str) -> datetime:
-    """The time in its series that `row` stands for: its due time, unless quiet hours or a
-    retry moved that later."""
-    start = row.series_start or row.due_at
-    if not row.recurrence or row.due_at <= start:
-        return row.due_at
-    periods = _periods_past(start, row.recurrence, tz, row.due_at)
-    return _periods_later(start, row.recurrence, tz, periods - 1)
-
-
-def shift_params(params: dict[str, str], recurrence: str) -> dict[str, str]:
-    """Dates inside a recurring reminder's text move with it (next year's AGM deadline is next
-    year's, not this year's). Dates are 'dd/mm/YYYY' strings under keys ending in 'deadline'."""
-    months = PERIOD_MONTHS.get(recurrence)
-    days = {"daily": 1, "weekly": 7}.get(recurrence)
-    out = dict(params)
-    for key, value in params.items():
-        if not key.endswith("deadline"):
-            continue
-        try:
-            day = datetime.strptime(value, "%d/%m/%Y")
-        except ValueError:
-            continue
-        if months:
-            index = day.month - 1 + months
-            year, month = day.year + index // 12, index % 12 + 1
-            day = day.replace(
-                year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-            )
-        elif days:
-            day += timedelta(days=days)
-        out[key] = f"{day:%d/%m/%Y}"
-    return out
-
-
-def parse_quiet_hours(text: str) -> tuple[time, time]:
-    start, end = text.split("-")
-    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
-
-
-def quiet_until(now: datetime, tz: str, window: tuple[time, time]) -> datetime | None:
-    """If `now` falls in the quiet window (e.g. 21:00–06:30 local), when it ends; else None."""
-    local = now.astimezone(ZoneInfo(tz))
-    start, end = window
-    clock = local.time()
-    if start <= end:
-        quiet = start <= clock < end
-        end_day = local.date()
-    else:  # the window spans midnight
-        quiet = clock >= start or clock < end
-        end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
-    if not quiet:
-        return None
-    return datetime.combine(end_day, end, tzinfo=ZoneInfo(tz)).astimezone(now.tzinfo)
-
-
 async def add_next_occurrence(
     session: AsyncSession, row: Reminder, *, now: datetime, tz: str
 ) -> bool:
     """The next reminder of a recurring series (its dates moved along); False if none."""
-    nxt = series_next(row, tz)
+    nxt = series_next(row.series_start, row.recurrence, row.due_at, tz)
     if nxt is None:
         return False
+    slot = series_slot(row.series_start, row.recurrence, row.due_at, tz)
     return await add_reminder(
         session,
         user_id=row.user_id,
@@ -211,7 +92,7 @@ async def add_next_occurrence(
         due_at=nxt,
         # Worth sending as long after its time as this one was: counted from this one's place
         # in the series, so a late send does not shorten the ones after it.
-        expires_at=nxt + (row.expires_at - series_slot(row, tz)),
+        expires_at=nxt + (row.expires_at - slot),
         recurrence=row.recurrence,
         series_start=row.series_start or row.due_at,
         user_chose_time=row.user_chose_time,
@@ -375,7 +256,7 @@ async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             await cancel_where(ctx.session, reminder_id=row.id)
             # Snoozing one occurrence keeps the series going.
             await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
-        nxt = series_next(row, ctx.config.timezone)
+        nxt = series_next(row.series_start, row.recurrence, row.due_at, ctx.config.timezone)
         if nxt is not None and later >= nxt:
             # A daily reminder snoozed a day: its next occurrence already comes then, and a
             # copy beside it would remind twice at once.

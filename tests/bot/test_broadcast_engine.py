@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.broadcaster import Broadcaster
 from bot.outbox import Outbox, RetryAfter
-from handlers.reminders import parse_quiet_hours
 from handlers.types import Reply
+from messages.quiet_hours import parse_quiet_hours
 from storage.broadcasts import claim_recipients, count_audience, create_broadcast, start_due
 from storage.models import BroadcastRecipient
 from storage.users import get_or_create_user

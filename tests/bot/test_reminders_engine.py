@@ -16,8 +16,9 @@ from sqlalchemy import select, update
 from bot.app import HtxApp
 from bot.dispatcher import Dispatcher
 from bot.outbox import Unreachable
-from handlers.reminders import next_occurrence, parse_quiet_hours, quiet_until
 from handlers.types import Reply
+from messages.quiet_hours import parse_quiet_hours, quiet_until
+from messages.recurrence import next_occurrence
 from storage.models import Reminder, User
 from storage.reminders import add_reminder, claim_due
 from storage.users import get_or_create_user

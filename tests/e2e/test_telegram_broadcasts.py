@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.broadcaster import Broadcaster
 from bot.telegram_channel import TelegramChannel
-from handlers.reminders import parse_quiet_hours
+from messages.quiet_hours import parse_quiet_hours
 from storage.models import Broadcast, BroadcastRecipient, User
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_telegram_registration import Farmer, value_of

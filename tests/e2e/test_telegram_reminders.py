@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from bot.telegram_channel import TelegramChannel
-from handlers.reminders import parse_quiet_hours
+from messages.quiet_hours import parse_quiet_hours
 from storage.classes import create_class
 from storage.models import Enrolment, Reminder, utcnow
 from storage.registrations import create_registration
