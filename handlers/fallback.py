@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.menu import menu_reply
+from handlers.main_menu import menu_reply
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import t
 from storage.forms import clear_form

@@ -2,7 +2,8 @@
 dialog survives restarts, works the same on every channel and across several bot processes.
 
 A form is an ordered list of steps. Each step asks (`prompt`) and reads the answer (`accept`):
-a button press arrives as value `f:v:<value>`, typed text or a shared contact as the event.
+a button press arrives as value (`f:v:<value>`, FormValue), typed text or a shared contact as
+the event.
 Every prompt carries "Quay lại" and "Huỷ". Editing from a summary jumps to a step and returns.
 """
 
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from handlers.menu import menu_reply
+from handlers.main_menu import menu_reply
+from handlers.payloads import Payload, Tail
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.textnorm import fold, words
@@ -25,7 +27,28 @@ from storage.models import FormState
 # After this long away, a typed message re-shows the current question instead of answering it:
 # the person has probably forgotten the dialog (it still resumes where it stopped).
 RESUME_AFTER = timedelta(minutes=30)
-VALUE, BACK, CANCEL = "f:v:", "f:back", "f:cancel"
+PREFIX = "f"  # an open dialog takes every button of this prefix
+
+
+class FormValue(Payload, prefix=PREFIX, verb="v"):
+    """A choice offered by a step: its value, which may hold ':' ("edit:province")."""
+
+    value: Tail
+
+
+class FormBack(Payload, prefix=PREFIX, verb="back"):
+    pass
+
+
+class FormCancel(Payload, prefix=PREFIX, verb="cancel"):
+    pass
+
+
+class FormResume(Payload, prefix=PREFIX, verb="resume"):
+    """«Tiếp tục»: the open dialog asks its question again."""
+
+
+BACK, CANCEL = FormBack().pack(), FormCancel().pack()
 YES_WORDS = frozenset({"xác nhận", "đúng", "đồng ý", "có", "ok", "vâng", "confirm", "yes"})
 _YES_PLAIN = frozenset(fold(w) for w in YES_WORDS)
 # The navigation typed instead of pressed (channels without buttons, Telegram reply keyboards).
@@ -92,7 +115,7 @@ def typed_yes(text: str | None) -> bool:
 
 
 def choice(value: str, text: str) -> Button:
-    return Button(text, VALUE + value)
+    return FormValue(value).button(text)
 
 
 def with_nav(reply: Reply, ctx: Ctx, back: bool) -> Reply:
@@ -136,9 +159,8 @@ async def advance(form: Form, state: FormState, event: InboundEvent, ctx: Ctx) -
         previous = path.pop() if path else form.steps[0].key
         data["_path"] = path
         return await ask(form, previous, ctx, data)
-    value = (
-        event.payload[len(VALUE) :] if event.payload and event.payload.startswith(VALUE) else None
-    )
+    pressed = FormValue.parse(event.payload)
+    value = pressed.value if pressed is not None else None
     if value is None and event.payload is not None:
         return await ask(form, step.key, ctx, data)  # an old button from elsewhere
     if value is None and ctx.now - state.updated_at > RESUME_AFTER:

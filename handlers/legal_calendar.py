@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
-from handlers.menu import menu_reply
+from handlers.main_menu import menu_reply
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.recurrence import next_occurrence, shift_params

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.types import Button, Ctx, InboundEvent, Reply
+from handlers.forms import FormCancel, FormResume
+from handlers.main_menu import menu_button, menu_reply
+from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
-
-
-def main_menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
-    lang = ctx.lang
-
-    def b(key: str, payload: str) -> Button:
-        return Button(label(key, lang), payload)
-
-    rows: list[tuple[Button, ...]] = [
-        (b("btn_qa", "menu:qa"),),
-        (b("btn_register", "menu:register"),),
-        (b("btn_classes", "menu:classes"), b("btn_reminders", "menu:reminders")),
-        (b("btn_announcements", "menu:announcements"), b("btn_help", "menu:help")),
-    ]
-    if ctx.is_staff:
-        rows.append((b("btn_staff", "menu:staff"),))
-    return tuple(rows)
-
-
-def menu_reply(ctx: Ctx, key: str = "main_menu", **params: object) -> Reply:
-    return Reply(t(key, ctx.lang, **params), buttons=main_menu_buttons(ctx))
 
 
 def unfinished_dialog_note(ctx: Ctx, key: str = "form_open_note") -> list[Reply]:
@@ -34,8 +15,8 @@ def unfinished_dialog_note(ctx: Ctx, key: str = "form_open_note") -> list[Reply]
         return []
     buttons = (
         (
-            Button(label("btn_resume", ctx.lang), "f:resume"),
-            Button(label("btn_cancel", ctx.lang), "f:cancel"),
+            FormResume().button(label("btn_resume", ctx.lang)),
+            FormCancel().button(label("btn_cancel", ctx.lang)),
         ),
     )
     return [Reply(t(key, ctx.lang), buttons=buttons)]
@@ -75,7 +56,7 @@ async def show_staff_menu(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     return [
         Reply(
             t("staff_menu", ctx.lang),
-            buttons=((Button(label("btn_menu", ctx.lang), "menu:main"),),),
+            buttons=((menu_button(ctx.lang),),),
         )
     ]
 

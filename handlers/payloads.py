@@ -27,6 +27,7 @@ import typing
 from typing import Annotated, Any, ClassVar, Self, dataclass_transform
 
 from handlers.ids import MAX_ID
+from handlers.types import Button
 
 LIMIT = 64  # bytes of callback_data Telegram accepts
 WORD_BYTES = 16
@@ -144,6 +145,10 @@ class Payload:
         if len(packed.encode()) > LIMIT:
             raise ValueError(f"{owner}: {packed!r} is over {LIMIT} bytes")
         return packed
+
+    def button(self, label: str) -> Button:
+        """A button that carries this payload."""
+        return Button(label, self.pack())
 
     @classmethod
     def parse(cls, payload: str | None) -> Self | None:

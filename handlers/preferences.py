@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.broadcasts import compose_broadcast
-from handlers.menu import menu_reply
+from handlers.main_menu import menu_reply
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import LANGUAGE_NAMES, LANGUAGES, t
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from handlers.ids import as_id
-from handlers.menu import menu_reply
+from handlers.main_menu import menu_reply
 from handlers.ratings import log_answer, log_unsure, rating_row
 from handlers.staff_questions import staff_chat_replies
 from handlers.types import Button, Ctx, InboundEvent, Reply

@@ -4,7 +4,7 @@ the row is written (the confirmation goes out only after the update's commit) an
 from __future__ import annotations
 
 from handlers.forms import Data
-from handlers.menu import menu_reply
+from handlers.main_menu import menu_reply
 from handlers.registration import fields as f
 from handlers.types import Button, Ctx, Reply
 from messages.i18n import label, t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.forms import VALUE, Data, Form, Parsed, Step, choice, typed_yes
+from handlers.forms import Data, Form, FormValue, Parsed, Step, choice, typed_yes
 from handlers.registration import fields as f
 from handlers.registration.complete import finish_registration
 from handlers.types import Button, Ctx, InboundEvent, Reply
@@ -213,7 +213,7 @@ def _support_picks(event: InboundEvent, value: str | None, ctx: Ctx) -> list[str
         return [picked]
     # The channel read the numbers against what the person's screen shows (after /start
     # mid-dialog, '2 3' are menu items there, not supports): any pick not ours is refused.
-    values = [p.removeprefix(VALUE) for p in event.picks if p.startswith(VALUE)]
+    values = [v.value for v in map(FormValue.parse, event.picks) if v is not None]
     if not event.picks or len(values) != len(event.picks):
         return None
     return values if all(v in SUPPORT_CHOICES for v in values) else None
