@@ -14,6 +14,7 @@ from typing import TextIO
 from bot.app import HtxApp
 from bot.logs import setup_logging
 from bot.settings import Settings
+from handlers.forms import Parsed
 from messages.deadlines import state_deadlines
 from messages.kb import load_kb
 from messages.search import Answer, QAIndex
@@ -196,80 +197,80 @@ async def report_registrations(settings: Settings, *, year: int | None) -> int:
     return 0
 
 
-async def add_class(settings: Settings, args: argparse.Namespace) -> int:
-    """`htxbot class add`: the same checks as /taolop; prints the new class's id."""
-    from datetime import timedelta
+def refusals(checks: dict[str, Parsed]) -> list[str]:
+    """What the chat says of each value it refuses, after the option that gave it."""
+    from bot.render import markup_to_plain
+    from messages.i18n import t
 
-    from handlers.classes.create_form import parse_duration
+    return [
+        f"{option}: {markup_to_plain(t(checked.error, 'vi', **checked.params))}"
+        for option, checked in checks.items()
+        if checked.error
+    ]
+
+
+def choice_refusals(choices: dict[str, tuple[str | None, tuple[str, ...]]]) -> list[str]:
+    """A value not among an option's choices (the chat offers them as buttons), with the list."""
+    return [
+        f"{option}: một trong {', '.join(allowed)}"
+        for option, (given, allowed) in choices.items()
+        if given not in allowed
+    ]
+
+
+async def add_class(settings: Settings, args: argparse.Namespace) -> int:
+    """`htxbot class add`: the checks of /taolop, then the same save; prints the new id."""
+    from handlers.classes import fields
     from handlers.classes.view import AUDIENCES, TOPICS
-    from messages.locations import find_provinces
     from messages.timefmt import local_time
-    from messages.vi_datetime import parse_vi_datetime
-    from storage.classes import create_class
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
-    from storage.models import utcnow
+    from storage.models import TrainingClass, utcnow
 
-    now = utcnow()
-    start = parse_vi_datetime(args.start, now, settings.timezone)
-    if start is None or not start.explicit_time or start.when <= now:
-        print(f"--start: không hiểu «{args.start}» là một thời điểm sắp tới", file=sys.stderr)
-        return 2
-    minutes = parse_duration(args.duration)
-    deadline = start.when
-    if args.deadline:
-        parsed = parse_vi_datetime(args.deadline, now, settings.timezone, default_hour=23)
-        if parsed is None:
-            print(f"--deadline: không hiểu «{args.deadline}»", file=sys.stderr)
-            return 2
-        deadline = parsed.when if parsed.explicit_time else parsed.when + timedelta(minutes=59)
-    province = ""
+    now, tz = utcnow(), settings.timezone
+    checks = {
+        "--title": fields.check_title(args.title),
+        "--start": fields.check_start(args.start, now, tz),
+        "--duration": fields.check_duration(args.duration),
+        "--place": fields.check_place(args.place),
+        "--capacity": fields.check_capacity(args.capacity),
+    }
     if args.province:
-        found = find_provinces(args.province)
-        if len(found) != 1:
-            print(f"--province: không xác định được «{args.province}»", file=sys.stderr)
-            return 2
-        province = found[0].code
-    problems = [
-        msg
-        for ok, msg in (
-            (minutes is not None, "--duration: từ 15 phút đến 12 giờ, ví dụ 2h, 90p"),
-            (now < deadline <= start.when, "--deadline: sau bây giờ, không muộn hơn giờ học"),
-            (args.topic in TOPICS, f"--topic: một trong {', '.join(TOPICS)}"),
-            (args.audience in AUDIENCES, f"--audience: một trong {', '.join(AUDIENCES)}"),
-            (1 <= args.capacity <= 10_000, "--capacity: từ 1 đến 10000"),
-        )
-        if not ok
-    ]
+        checks["--province"] = fields.check_province(args.province)
+    start = checks["--start"].value
+    if args.deadline and start is not None:
+        checks["--deadline"] = fields.check_deadline(args.deadline, now, tz, start)
+    problems = refusals(checks) + choice_refusals(
+        {"--topic": (args.topic, TOPICS), "--audience": (args.audience, AUDIENCES)}
+    )
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
-    link = args.place if args.place.startswith(("http://", "https://")) else (args.link or "")
+    place, link = fields.place_and_link(checks["--place"].value, args.link or "")
+    draft = TrainingClass(
+        title=checks["--title"].value,
+        topic=args.topic,
+        description=fields.clean_description(args.description or ""),
+        starts_at=start,
+        duration_minutes=checks["--duration"].value,
+        place=place,
+        online_link=link,
+        province_code=checks["--province"].value if args.province else "",
+        capacity=checks["--capacity"].value,
+        deadline_at=checks["--deadline"].value if args.deadline else start,
+        audience=args.audience,
+    )
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with session_factory(engine)() as session:
-            row = await create_class(
-                session,
-                now=now,
-                title=args.title,
-                topic=args.topic,
-                description=args.description or "",
-                starts_at=start.when,
-                duration_minutes=minutes,
-                place="" if link == args.place else args.place,
-                online_link=link,
-                province_code=province,
-                capacity=args.capacity,
-                deadline_at=deadline,
-                audience=args.audience,
-                status="published" if args.publish else "draft",
-                created_by="cli",
+            row = await fields.new_class(
+                session, draft, publish=args.publish, actor="cli", now=now
             )
             await session.commit()
             print(row.id)
             print(
-                f"{args.title}: {local_time(start.when, settings.timezone)}, "
+                f"{row.title}: {local_time(row.starts_at, tz)}, "
                 f"{'đã đăng' if args.publish else 'nháp'}",
                 file=sys.stderr,
             )
@@ -278,31 +279,31 @@ async def add_class(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _segment(pairs: list[str], admins: list[str]) -> dict[str, object]:
+# `--segment key=value` keys that name an audience condition of /thongbao differently.
+SEGMENT_KINDS = {"class_id": "class", "reg_status": "registrants"}
+
+
+def audience(pairs: list[str], admins: frozenset[str]) -> tuple[dict[str, object], list[str]]:
     """`province=dak lak`, `class=3`, `reg_status=moi`, `sector=chan_nuoi`, `language=en`,
-    `role=farmer|leader|staff`."""
-    from messages.locations import find_provinces
-    from storage.broadcasts import ROLES
+    `channel=zalo`, `role=farmer|leader|staff`: the conditions of /thongbao, all of them met →
+    (the segment, what was refused)."""
+    from handlers.broadcasts import SEGMENT_CHOICES, audience_condition
 
     segment: dict[str, object] = {}
+    problems: list[str] = []
     for pair in pairs:
         key, _, value = pair.partition("=")
-        if key == "province":
-            found = find_provinces(value)
-            if len(found) != 1:
-                raise ValueError(f"--segment province: không xác định được «{value}»")
-            segment["province"] = [found[0].code]
-        elif key in ("class", "class_id") and value.isdecimal():
-            segment["class_id"] = int(value)
-        elif key in ("reg_status", "sector", "language", "channel") and value:
-            segment[key] = value
-        elif key == "role" and value in ROLES:
-            segment["role"] = value
-            if value != "leader":
-                segment["staff_refs"] = sorted(admins)
+        kind = SEGMENT_KINDS.get(key.strip(), key.strip())
+        condition = audience_condition(kind, value.strip(), admins)
+        if condition.error and kind in SEGMENT_CHOICES:
+            problems += choice_refusals({f"--segment {pair}": (value, SEGMENT_CHOICES[kind])})
+        elif condition.error == "reg_bad_choice":  # no such condition
+            problems.append(f"--segment: không hiểu «{pair}»")
+        elif condition.error:
+            problems += refusals({f"--segment {pair}": condition})
         else:
-            raise ValueError(f"--segment: không hiểu «{pair}»")
-    return segment
+            segment.update(condition.value)
+    return segment, problems
 
 
 PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
@@ -334,22 +335,23 @@ def read_attachment(photo: str | None, document: str | None) -> dict[str, object
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     """`htxbot broadcast send|list|show|cancel`: the CLI records; the running bot delivers
     (or this process, with --deliver, when no bot is running)."""
-    from handlers.broadcasts import parse_buttons
-    from messages.html_check import escape_stray, html_errors
-    from messages.timefmt import local_time
-    from messages.vi_datetime import parse_vi_datetime
-    from storage.broadcasts import (
-        cancel_broadcast,
-        count_audience,
-        create_broadcast,
-        progress,
-        recent,
+    from bot.render import markup_to_plain
+    from handlers.broadcasts import (
+        check_buttons,
+        check_text,
+        held_note,
+        record_broadcast,
+        sends_to_nobody,
+        starts_at,
     )
+    from handlers.times import future_time
+    from messages.timefmt import local_time
+    from storage.broadcasts import cancel_broadcast, count_audience, progress, recent
     from storage.models import Broadcast, utcnow
 
     app = HtxApp(settings)
     await upgrade_only(app)
-    now = utcnow()
+    now, tz = utcnow(), settings.timezone
     try:
         async with app.sessions() as s:
             if args.action == "list":
@@ -380,53 +382,47 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
             except ValueError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
-            args.text = escape_stray(args.text or "")  # as /thongbao does
-            problems = html_errors(args.text)
-            if not args.text or problems:
-                print("--text: " + ("; ".join(problems) or "trống"), file=sys.stderr)
-                return 2
-            try:
-                segment = _segment(args.segment or [], settings.admins)
-            except ValueError as exc:
-                print(str(exc), file=sys.stderr)
-                return 2
-            send_at = now
+            # The checks of /thongbao, each refusal said as the dialog says it.
+            checks = {"--text": check_text(args.text or "")}
             if args.at:
-                parsed = parse_vi_datetime(args.at, now, settings.timezone)
-                if parsed is None or parsed.when <= now:
-                    print(
-                        f"--at: không hiểu «{args.at}» là một thời điểm sắp tới", file=sys.stderr
-                    )
-                    return 2
-                send_at = parsed.when
-            buttons: list[list[str]] = []
+                checks["--at"] = future_time(args.at, now, tz)
             if args.button:
-                parsed_buttons = parse_buttons("\n".join(args.button))
-                if parsed_buttons is None:
-                    print('--button: dạng "Tên | https://…"', file=sys.stderr)
-                    return 2
-                buttons = parsed_buttons
+                checks["--button"] = check_buttons("\n".join(args.button))
+            segment, problems = audience(args.segment or [], app.config.admins)
+            problems = refusals(checks) + problems
+            if problems:
+                print("\n".join(problems), file=sys.stderr)
+                return 2
+            send_at = checks["--at"].value if args.at else now
             count = await count_audience(s, segment)
-            if not args.yes:
-                print(
-                    f"Sẽ gửi cho {count} người lúc {local_time(send_at, settings.timezone)}. "
-                    "Thêm --yes để xác nhận.",
-                    file=sys.stderr,
+            start = starts_at(send_at, now, tz, app.config.quiet_hours, args.quiet_override)
+            told = [f"Sẽ gửi cho {count} người lúc {local_time(start, tz)}."]
+            if start > send_at:  # held by the quiet hours: the time typed is not when it goes
+                told.append(markup_to_plain(held_note(start, tz, app.config.quiet_hours, "vi")))
+            if sends_to_nobody(count, send_at, now):  # as /thongbao, which offers no «Gửi»
+                told.append(
+                    "Hiện không có ai trong nhóm này nên không gửi được, kể cả với --yes: "
+                    "chọn --segment khác, hoặc hẹn --at một lúc sau."
                 )
+                print("\n".join(told), file=sys.stderr)
+                return 2 if args.yes else 1
+            if not args.yes:
+                print("\n".join([*told, "Thêm --yes để xác nhận."]), file=sys.stderr)
                 return 1
-            bc = await create_broadcast(
+            bc = await record_broadcast(
                 s,
-                created_by="cli",
-                text=args.text,
+                actor="cli",
+                now=now,
+                text=checks["--text"].value,
                 segment=segment,
                 send_at=send_at,
                 quiet_override=args.quiet_override,
-                buttons=buttons,
-                created_at=now,
+                buttons=checks["--button"].value if args.button else [],
                 **attachment,
             )
             await s.commit()
             print(bc.id)
+            print(f"Thông báo #{bc.id}: " + " ".join(told), file=sys.stderr)
         if args.deliver:
             return await deliver_here(app, settings, bc.id)
         return 0
@@ -518,7 +514,7 @@ def parser() -> argparse.ArgumentParser:
     ca.add_argument("--duration", default="2h", help="ví dụ 2h, 90p, 1h30 (mặc định 2h)")
     ca.add_argument("--place", required=True, help="địa chỉ, hoặc đường link học trực tuyến")
     ca.add_argument("--link", help="đường link trực tuyến kèm địa chỉ")
-    ca.add_argument("--capacity", type=int, required=True)
+    ca.add_argument("--capacity", required=True, help="số chỗ, 1 đến 10000")
     ca.add_argument("--province", help="tỉnh/thành (mặc định: mọi tỉnh)")
     ca.add_argument("--deadline", help="hạn đăng ký (mặc định: giờ học)")
     ca.add_argument("--topic", default="khac")

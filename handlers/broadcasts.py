@@ -4,19 +4,23 @@ count and the message as it will look, then confirm. /dsthongbao lists, /huython
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.ids import as_id
+from handlers.registration.fields import SECTORS
+from handlers.times import future_time
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.html_check import escape_stray, html_errors
 from messages.i18n import Markup, label, t
 from messages.locations import find_provinces, place_name
-from messages.quiet_hours import quiet_until
+from messages.quiet_hours import QuietHours, describe_window, next_allowed
 from messages.timefmt import local_time
-from messages.vi_datetime import is_past, parse_vi_datetime
 from storage import audit
 from storage.broadcasts import (
     ROLES,
@@ -32,6 +36,15 @@ from storage.registrations import STATUSES
 
 MAX_TEXT = 3500
 SEGMENTS = ("all", "province", "class", "registrants", "role", "language")
+# The audience conditions picked from a list, and the list. Sector and channel are not offered
+# in the dialog; `htxbot broadcast send --segment` takes them too.
+SEGMENT_CHOICES: dict[str, tuple[str, ...]] = {
+    "registrants": STATUSES,
+    "role": ROLES,
+    "language": ("vi", "en"),
+    "sector": SECTORS,
+    "channel": ("telegram", "zalo", "console"),
+}
 
 
 def broadcast_attachment(bc: Broadcast, data: bytes = b"") -> Attachment | None:
@@ -133,6 +146,81 @@ def describe_segment(segment: dict[str, Any], lang: str) -> str:
     return "; ".join(parts)
 
 
+def check_text(text: str) -> Parsed:
+    """Staff HTML: 1 to MAX_TEXT characters, a stray <, > or & escaped, only the tags Telegram
+    accepts, balanced."""
+    text = text.strip()
+    if not 1 <= len(text) <= MAX_TEXT:
+        return Parsed(error="bc_bad_length", params={"limit": MAX_TEXT})
+    text = escape_stray(text)
+    problems = html_errors(text)
+    if problems:
+        return Parsed(error="bc_bad_html", params={"problems": "; ".join(problems[:3])})
+    return Parsed(text)
+
+
+def check_buttons(text: str) -> Parsed:
+    """Link buttons, one 'Tên nút | https://…' per line (at most 5)."""
+    buttons = parse_buttons(text)
+    return Parsed(buttons) if buttons else Parsed(error="bc_bad_buttons")
+
+
+def audience_condition(kind: str, given: str, admins: Iterable[str]) -> Parsed:
+    """One condition on who receives a broadcast (a province, a class, registrants in a status,
+    a role…) → Parsed(the segment's keys for it). `admins`: the accounts staff by settings."""
+    chosen: dict[str, Any] = {}
+    if kind == "province":
+        found = find_provinces(given)
+        if len(found) != 1:
+            return Parsed(error="reg_no_province", params={"typed": given})
+        chosen["province"] = [found[0].code]
+    elif kind == "class":
+        class_id = as_id(given)
+        if class_id is None:
+            return Parsed(error="bc_bad_class")
+        chosen["class_id"] = class_id
+    elif kind in SEGMENT_CHOICES and given in SEGMENT_CHOICES[kind]:
+        chosen["reg_status" if kind == "registrants" else kind] = given
+        if kind == "role" and given != "leader":
+            # Staff listed in settings are staff without the stored role.
+            chosen["staff_refs"] = sorted(admins)
+    else:
+        return Parsed(error="reg_bad_choice")
+    return Parsed(chosen)
+
+
+def starts_at(
+    when: datetime, now: datetime, tz: str, quiet: QuietHours, override: bool
+) -> datetime:
+    """When a broadcast set for `when` really starts: the broadcaster waits for the end of the
+    quiet hours unless staff chose to send in them."""
+    when = max(when, now)
+    return when if override else next_allowed(when, tz, quiet)
+
+
+def held_note(start: datetime, tz: str, quiet: QuietHours, lang: str) -> Markup:
+    """'⏰ Giờ này nằm trong giờ nghỉ (21:00–06:30): bot sẽ bắt đầu gửi lúc …'"""
+    when = local_time(start, tz, lang)
+    return t("bc_quiet_held", lang, window=describe_window(quiet), when=when)
+
+
+def sends_to_nobody(count: int, when: datetime, now: datetime) -> bool:
+    """To be sent now to an audience of nobody. (Scheduled for later, it may have people by
+    then: a class's province fills as people register.)"""
+    return not count and when <= now
+
+
+async def record_broadcast(
+    session: AsyncSession, *, actor: str, now: datetime, **fields: Any
+) -> Broadcast:
+    """Store a checked broadcast for the broadcaster to send, and who wrote it."""
+    bc = await create_broadcast(session, created_by=actor, created_at=now, **fields)
+    await audit.record(
+        session, actor=actor, action="broadcast_create", target=str(bc.id), detail=str(bc.segment)
+    )
+    return bc
+
+
 async def compose_broadcast(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/thongbao: write an announcement step by step; nothing goes out before "Gửi"."""
     return await forms.start(BROADCAST_FORM, ctx)
@@ -143,14 +231,7 @@ def ask_text(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_text(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    text = (event.text or "").strip()
-    if not 1 <= len(text) <= MAX_TEXT:
-        return Parsed(error="bc_bad_length", params={"limit": MAX_TEXT})
-    text = escape_stray(text)
-    problems = html_errors(text)
-    if problems:
-        return Parsed(error="bc_bad_html", params={"problems": "; ".join(problems[:3])})
-    return Parsed(text)
+    return check_text(event.text or "")
 
 
 def ask_attachment(ctx: Ctx, data: Data) -> Reply:
@@ -186,8 +267,7 @@ def ask_buttons(ctx: Ctx, data: Data) -> Reply:
 async def read_buttons(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     if value == "skip":
         return Parsed([])
-    buttons = parse_buttons(event.text or "")
-    return Parsed(buttons) if buttons else Parsed(error="bc_bad_buttons")
+    return check_buttons(event.text or "")
 
 
 def ask_segment(ctx: Ctx, data: Data) -> Reply:
@@ -254,30 +334,14 @@ def ask_segment_value(ctx: Ctx, data: Data) -> Reply:
 async def read_segment_value(
     event: InboundEvent, value: str | None, ctx: Ctx, data: Data
 ) -> Parsed:
-    kind, text = data.get("segment_kind"), (event.text or "").strip()
-    chosen: dict[str, Any] = {}
-    if kind == "province":
-        found = find_provinces(text)
-        if len(found) != 1:
-            return Parsed(error="reg_no_province", params={"typed": text})
-        chosen["province"] = [found[0].code]
-    elif kind == "class":
-        class_id = as_id(text)
-        if class_id is None:
-            return Parsed(error="bc_bad_class")
-        chosen["class_id"] = class_id
-    elif kind == "registrants" and value in STATUSES:
-        chosen["reg_status"] = value
-    elif kind == "role" and value in ROLES:
-        chosen["role"] = value
-        if value != "leader":  # staff listed in settings are staff without the stored role
-            chosen["staff_refs"] = sorted(ctx.config.admins)
-    elif kind == "language" and value in ("vi", "en"):
-        chosen["language"] = value
-    else:
-        return Parsed(error="reg_bad_choice")
-    given = _conditions(data)[: _visits(data, "segment_value")]
-    data["conditions"] = [*given, chosen]
+    kind = str(data.get("segment_kind"))
+    # Provinces and classes are typed; the other conditions are picked from their list.
+    given = (event.text or "").strip() if kind in ("province", "class") else (value or "")
+    condition = audience_condition(kind, given, ctx.config.admins)
+    if condition.error:
+        return condition
+    earlier = _conditions(data)[: _visits(data, "segment_value")]
+    data["conditions"] = [*earlier, condition.value]
     return Parsed(None)
 
 
@@ -313,14 +377,8 @@ async def read_when(event: InboundEvent, value: str | None, ctx: Ctx, data: Data
     data["quiet_override"] = value == "now_override"
     if value in ("now", "now_override"):
         return Parsed(ctx.now.isoformat())
-    parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone)
-    if (parsed is None and is_past(event.text or "", ctx.now, ctx.config.timezone)) or (
-        parsed is not None and parsed.when <= ctx.now
-    ):
-        return Parsed(error="cls_start_past")
-    if parsed is None or not parsed.explicit_time:
-        return Parsed(error="cls_bad_start")
-    return Parsed(parsed.when.isoformat())
+    when = future_time(event.text or "", ctx.now, ctx.config.timezone)
+    return when if when.error else Parsed(when.value.isoformat())
 
 
 def ask_confirm(ctx: Ctx, data: Data) -> Reply:
@@ -332,17 +390,12 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
         segment=describe_segment(current_segment(data), ctx.lang),
         when=local_time(when, ctx.config.timezone, ctx.lang),
     )
-    held = quiet_until(max(when, ctx.now), ctx.config.timezone, ctx.config.quiet_hours)
-    if held is not None and not data.get("quiet_override"):
+    tz, quiet = ctx.config.timezone, ctx.config.quiet_hours
+    start = starts_at(when, ctx.now, tz, quiet, bool(data.get("quiet_override")))
+    if start > max(when, ctx.now):
         # The broadcaster waits for the end of the quiet hours: staff should know before.
-        start, end = ctx.config.quiet_hours
-        held_note = t(
-            "bc_quiet_held",
-            ctx.lang,
-            window=f"{start:%H:%M}–{end:%H:%M}",
-            when=local_time(held, ctx.config.timezone, ctx.lang),
-        )
-        head = Markup(f"{head}\n{held_note}")  # both are markup already
+        note = held_note(start, tz, quiet, ctx.lang)
+        head = Markup(f"{head}\n{note}")  # both are markup already
     body = Markup(data["text"]) + "\n\n" + t("bc_footer", ctx.lang)
     links = tuple((Button(name, url=url),) for name, url in data.get("buttons", []))
     send: tuple[tuple[Button, ...], ...] = ((choice("send", label("bc_send", ctx.lang)),),)
@@ -353,9 +406,7 @@ def ask_confirm(ctx: Ctx, data: Data) -> Reply:
 
 
 def _nobody_now(ctx: Ctx, data: Data) -> bool:
-    """To be sent now to an audience of nobody. (Scheduled for later, it may have people by
-    then: a class's province fills as people register.)"""
-    return not data.get("_count") and datetime.fromisoformat(data["when"]) <= ctx.now
+    return sends_to_nobody(data.get("_count", 0), datetime.fromisoformat(data["when"]), ctx.now)
 
 
 async def read_confirm(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
@@ -377,9 +428,10 @@ async def read_when_and_count(
 
 async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
     await clear_form(ctx.session, ctx.user.id)
-    bc = await create_broadcast(
+    bc = await record_broadcast(
         ctx.session,
-        created_by=ctx.actor,
+        actor=ctx.actor,
+        now=ctx.now,
         text=data["text"],
         segment=current_segment(data),
         send_at=datetime.fromisoformat(data["when"]),
@@ -390,14 +442,6 @@ async def save_broadcast(ctx: Ctx, data: Data) -> list[Reply]:
         attachment_file_id=(data.get("attachment") or {}).get("file_id", ""),
         report_channel=ctx.user.channel,
         report_chat_id=ctx.user.chat_id,
-        created_at=ctx.now,
-    )
-    await audit.record(
-        ctx.session,
-        actor=ctx.actor,
-        action="broadcast_create",
-        target=str(bc.id),
-        detail=str(bc.segment),
     )
     return [
         Reply(

@@ -3,44 +3,30 @@ always confirmed back in full before anything is saved."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from handlers.classes.fields import (
+    check_audience,
+    check_capacity,
+    check_deadline,
+    check_duration,
+    check_place,
+    check_province,
+    check_start,
+    check_title,
+    check_topic,
+    clean_description,
+    new_class,
+    place_and_link,
+)
 from handlers.classes.view import AUDIENCES, TOPICS, describe
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
-from messages.locations import find_provinces, place_name
-from messages.textnorm import fold
+from messages.locations import place_name
 from messages.timefmt import local_time
-from messages.vi_datetime import is_past, parse_vi_datetime
-from messages.vi_numbers import number_from_words
-from storage import audit
-from storage.classes import create_class
 from storage.forms import clear_form
 from storage.models import TrainingClass
-
-_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(h|gio|tieng|p|phut|ph)?\s*(\d+|ruoi)?\s*(p|phut)?$")
-
-
-def parse_duration(text: str) -> int | None:
-    """'2h', '90 phút', '1h30', '3 tiếng', '1,5 giờ', '2 tiếng rưỡi' → minutes (15 minutes to
-    12 hours)."""
-    m = _DURATION.match(fold(text).strip())
-    if not m:
-        return None
-    amount, unit, extra, _ = m.groups()
-    value = float(amount.replace(",", "."))
-    minutes = value if unit in ("p", "phut", "ph") else value * 60
-    if extra == "ruoi":  # 'rưỡi': and a half, of the hours before it
-        if unit not in ("h", "gio", "tieng"):
-            return None
-        minutes += 30
-    elif extra:
-        minutes += int(extra)
-    if unit is None and not extra and value > 12:
-        minutes = value  # a bare large number is minutes
-    return int(minutes) if 15 <= minutes <= 720 else None
 
 
 def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:
@@ -52,8 +38,7 @@ def ask_title(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_title(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    title = " ".join((event.text or "").split())
-    return Parsed(title) if 3 <= len(title) <= 200 else Parsed(error="cls_bad_title")
+    return check_title(event.text or "")
 
 
 def ask_topic(ctx: Ctx, data: Data) -> Reply:
@@ -64,7 +49,7 @@ def ask_topic(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_topic(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    return Parsed(value) if value in TOPICS else Parsed(error="reg_bad_choice")
+    return check_topic(value)
 
 
 def ask_description(ctx: Ctx, data: Data) -> Reply:
@@ -75,7 +60,7 @@ def ask_description(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_description(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    return Parsed("" if value == "skip" else (event.text or "").strip()[:2000])
+    return Parsed("" if value == "skip" else clean_description(event.text or ""))
 
 
 def ask_start(ctx: Ctx, data: Data) -> Reply:
@@ -83,14 +68,8 @@ def ask_start(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_start(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone)
-    if parsed is None and is_past(event.text or "", ctx.now, ctx.config.timezone):
-        return Parsed(error="cls_start_past")
-    if parsed is None or not parsed.explicit_time:
-        return Parsed(error="cls_bad_start")
-    if parsed.when <= ctx.now:
-        return Parsed(error="cls_start_past")
-    return Parsed(parsed.when.isoformat())
+    start = check_start(event.text or "", ctx.now, ctx.config.timezone)
+    return start if start.error else Parsed(start.value.isoformat())
 
 
 def ask_start_confirm(ctx: Ctx, data: Data) -> Reply:
@@ -125,9 +104,9 @@ def ask_duration(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_duration(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    offered = int(value) if value and value.isdecimal() and len(value) <= 4 else None
-    minutes = offered or parse_duration(event.text or "")
-    return Parsed(minutes) if minutes else Parsed(error="cls_bad_duration")
+    if value and value.isdecimal() and len(value) <= 4:
+        return Parsed(int(value))  # one of the lengths offered
+    return check_duration(event.text or "")
 
 
 def ask_place(ctx: Ctx, data: Data) -> Reply:
@@ -135,10 +114,7 @@ def ask_place(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_place(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    text = " ".join((event.text or "").split())
-    if not 3 <= len(text) <= 300:
-        return Parsed(error="cls_bad_place")
-    return Parsed(text)
+    return check_place(event.text or "")
 
 
 def ask_province(ctx: Ctx, data: Data) -> Reply:
@@ -151,29 +127,15 @@ def ask_province(ctx: Ctx, data: Data) -> Reply:
 async def read_province(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     if value == "all":
         return Parsed("")
-    found = find_provinces(event.text or "")
-    if len(found) != 1:
-        return Parsed(error="reg_no_province", params={"typed": event.text or ""})
-    return Parsed(found[0].code)
+    return check_province(event.text or "")
 
 
 def ask_capacity(ctx: Ctx, data: Data) -> Reply:
     return Reply(t("cls_ask_capacity", ctx.lang))
 
 
-def parse_capacity(text: str) -> int | None:
-    """'30', 'hai mươi' → seats (1 to 10,000)."""
-    text = text.strip()
-    if text.isdecimal() and len(text) <= 5:
-        seats: int | None = int(text)
-    else:
-        seats = number_from_words(fold(text).split())
-    return seats if seats is not None and 1 <= seats <= 10_000 else None
-
-
 async def read_capacity(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    seats = parse_capacity(event.text or "")
-    return Parsed(seats) if seats is not None else Parsed(error="cls_bad_capacity")
+    return check_capacity(event.text or "")
 
 
 def ask_deadline(ctx: Ctx, data: Data) -> Reply:
@@ -187,15 +149,8 @@ async def read_deadline(event: InboundEvent, value: str | None, ctx: Ctx, data: 
     start = datetime.fromisoformat(data["start"])
     if value == "start":
         return Parsed(start.isoformat())
-    parsed = parse_vi_datetime(event.text or "", ctx.now, ctx.config.timezone, default_hour=23)
-    if parsed is None and is_past(event.text or "", ctx.now, ctx.config.timezone):
-        return Parsed(error="cls_bad_deadline")
-    if parsed is None:
-        return Parsed(error="cls_bad_start")
-    when = parsed.when if parsed.explicit_time else parsed.when + timedelta(minutes=59)
-    if not ctx.now < when <= start:
-        return Parsed(error="cls_bad_deadline")
-    return Parsed(when.isoformat())
+    deadline = check_deadline(event.text or "", ctx.now, ctx.config.timezone, start)
+    return deadline if deadline.error else Parsed(deadline.value.isoformat())
 
 
 def ask_audience(ctx: Ctx, data: Data) -> Reply:
@@ -206,12 +161,11 @@ def ask_audience(ctx: Ctx, data: Data) -> Reply:
 
 
 async def read_audience(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
-    return Parsed(value) if value in AUDIENCES else Parsed(error="reg_bad_choice")
+    return check_audience(value)
 
 
 def _draft(data: Data) -> TrainingClass:
-    place = data.get("place", "")
-    link = place if place.startswith(("http://", "https://")) else ""
+    place, link = place_and_link(data.get("place", ""))
     start = datetime.fromisoformat(data["start"])
     return TrainingClass(
         id=0,
@@ -220,7 +174,7 @@ def _draft(data: Data) -> TrainingClass:
         description=data.get("description", ""),
         starts_at=start,
         duration_minutes=data["duration"],
-        place="" if link else place,
+        place=place,
         online_link=link,
         province_code=data.get("province", ""),
         capacity=data["capacity"],
@@ -254,26 +208,8 @@ async def read_summary(event: InboundEvent, value: str | None, ctx: Ctx, data: D
 
 async def save_class(ctx: Ctx, data: Data) -> list[Reply]:
     await clear_form(ctx.session, ctx.user.id)
-    draft = _draft(data)
-    row = await create_class(
-        ctx.session,
-        now=ctx.now,
-        title=draft.title,
-        topic=draft.topic,
-        description=draft.description,
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        place=draft.place,
-        online_link=draft.online_link,
-        province_code=draft.province_code,
-        capacity=draft.capacity,
-        deadline_at=draft.deadline_at,
-        audience=draft.audience,
-        status="published" if data.get("publish") else "draft",
-        created_by=ctx.actor,
-    )
-    await audit.record(
-        ctx.session, actor=ctx.actor, action="class_create", target=str(row.id), detail=row.status
+    row = await new_class(
+        ctx.session, _draft(data), publish=bool(data.get("publish")), actor=ctx.actor, now=ctx.now
     )
     key = "cls_published" if row.status == "published" else "cls_saved_draft"
     text = t(

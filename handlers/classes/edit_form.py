@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.classes.create_form import parse_duration
 from handlers.classes.farmer import schedule_reminders
+from handlers.classes.fields import check_capacity, check_duration, check_place, check_start
 from handlers.classes.reminders import cancel_for
 from handlers.forms import Data, Form, Parsed, Step, choice, typed_yes
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.timefmt import local_time
-from messages.vi_datetime import is_past, parse_vi_datetime
 from storage import audit
 from storage.classes import grow_capacity, roster
 from storage.forms import clear_form
@@ -42,28 +41,18 @@ def ask_new_value(ctx: Ctx, data: Data) -> Reply:
 async def read_new_value(event: InboundEvent, value: str | None, ctx: Ctx, data: Data) -> Parsed:
     text = (event.text or "").strip()
     field = data["field"]
-    new: object
+    # The same rules as when the class was created (handlers/classes/fields.py).
     if field == "start":
-        parsed = parse_vi_datetime(text, ctx.now, ctx.config.timezone)
-        if (parsed is None and is_past(text, ctx.now, ctx.config.timezone)) or (
-            parsed is not None and parsed.when <= ctx.now
-        ):
-            return Parsed(error="cls_start_past")
-        if parsed is None or not parsed.explicit_time:
-            return Parsed(error="cls_bad_start")
-        new = parsed.when.isoformat()
+        checked = check_start(text, ctx.now, ctx.config.timezone)
     elif field == "capacity":
-        if not (text.isdecimal() and 1 <= int(text) <= 10_000):
-            return Parsed(error="cls_bad_capacity")
-        new = int(text)
+        checked = check_capacity(text)
     elif field == "duration":
-        new = parse_duration(text)
-        if not new:
-            return Parsed(error="cls_bad_duration")
-    elif len(text) >= 3:
-        new = text[:300]
+        checked = check_duration(text)
     else:
-        return Parsed(error="cls_bad_place")
+        checked = check_place(text)
+    if checked.error:
+        return checked
+    new = checked.value.isoformat() if field == "start" else checked.value
     cls = await ctx.session.get(TrainingClass, int(data["id"]))
     if cls is None or cls.status == "cancelled":
         return Parsed(new, done=True)  # apply_change says why not

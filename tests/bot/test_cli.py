@@ -230,6 +230,81 @@ def test_class_add_prints_the_new_id_and_rejects_bad_input(tmp_path: Path):
     assert bad.returncode == 2 and "--capacity" in bad.stderr and "--topic" in bad.stderr
 
 
+def said(key: str, **params: object) -> str:
+    """A message of the chat as the CLI prints it (plain text)."""
+    from bot.render import markup_to_plain
+    from messages.i18n import t
+
+    return markup_to_plain(t(key, "vi", **params))
+
+
+def test_class_add_refuses_what_taolop_refuses_and_says_it_the_same_way(tmp_path: Path):
+    base = ["class", "add", "--place", "Hội trường xã", "--capacity", "30"]
+    for option, typed, key in (
+        ("--capacity", "0", "cls_bad_capacity"),
+        ("--start", "8h 5/12/2020", "cls_start_past"),
+        ("--start", "5/12/2099", "cls_bad_start"),  # no hour
+        ("--title", "HT", "cls_bad_title"),
+        ("--duration", "20h", "cls_bad_duration"),
+        ("--province", "atlantis", "reg_no_province"),
+        ("--deadline", "8h 6/12/2099", "cls_bad_deadline"),  # after the start
+    ):
+        given = {"--title": "Lớp kế toán", "--start": "8h 5/12/2099", option: typed}
+        args = [*base, *(x for pair in given.items() for x in pair)]
+        bad = htxbot(*args, tmp=tmp_path)
+        assert bad.returncode == 2, (option, bad.stderr)
+        assert f"{option}: {said(key, typed=typed)}" in bad.stderr, bad.stderr
+    ok = htxbot(*base, "--title", "  Lớp   kế toán ", "--start", "8h 5/12/2099", tmp=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "\nLớp kế toán: " in ok.stderr  # the title tidied as /taolop tidies it
+
+
+def test_broadcast_cli_refuses_what_thongbao_refuses(tmp_path: Path):
+    send = ["broadcast", "send", "--yes"]
+    for extra, expected in (
+        (["--text", ""], f"--text: {said('bc_bad_length', limit=3500)}"),
+        (["--text", "x" * 3501], f"--text: {said('bc_bad_length', limit=3500)}"),
+        (["--text", "Họp", "--at", "8h 5/12/2020"], f"--at: {said('cls_start_past')}"),
+        (["--text", "Họp", "--button", "Web"], f"--button: {said('bc_bad_buttons')}"),
+        (
+            ["--text", "Họp", "--segment", "province=atlantis"],
+            f"--segment province=atlantis: {said('reg_no_province', typed='atlantis')}",
+        ),
+        (["--text", "Họp", "--segment", "reg_status=xong"], "reg_status=xong: một trong moi,"),
+        (["--text", "Họp", "--segment", "role=boss"], "role=boss: một trong farmer, leader"),
+        (["--text", "Họp", "--segment", "sector=lua"], "sector=lua: một trong trong_trot,"),
+        (["--text", "Họp", "--segment", "mood=vui"], "--segment: không hiểu «mood=vui»"),
+    ):
+        bad = htxbot(*send, *extra, tmp=tmp_path)
+        assert bad.returncode == 2, (extra, bad.stderr)
+        assert expected in bad.stderr, bad.stderr
+    # Now, to nobody: /thongbao offers no «Gửi»; --yes does not send it either.
+    nobody = htxbot(*send, "--text", "Họp", tmp=tmp_path)
+    assert nobody.returncode == 2 and "không có ai" in nobody.stderr
+    assert nobody.stdout == ""
+
+
+async def test_broadcast_cli_in_the_quiet_hours_says_when_it_will_really_go(tmp_path: Path):
+    """It said 'sẽ gửi … lúc 02:42' and then waited for 06:30."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    await seed_people(tmp_path, "91")
+    here = datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    start, end = here - timedelta(hours=1), here + timedelta(hours=2)  # quiet from now on
+    quiet = {"HTXBOT_QUIET_HOURS": f"{start:%H:%M}-{end:%H:%M}"}
+    ask = htxbot("broadcast", "send", "--text", "Họp", tmp=tmp_path, **quiet)
+    assert ask.returncode == 1, ask.stderr
+    [when] = [line for line in ask.stderr.splitlines() if line.startswith("Sẽ gửi cho 1 người")]
+    assert when.endswith(f", {end:%d/%m/%Y} lúc {end:%H:%M}."), ask.stderr
+    assert "giờ nghỉ" in ask.stderr and "--yes" in ask.stderr
+    ok = htxbot("broadcast", "send", "--text", "Họp", "--yes", tmp=tmp_path, **quiet)
+    assert ok.returncode == 0 and ok.stdout.strip() == "1", ok.stderr
+    assert f"lúc {end:%H:%M}" in ok.stderr
+    now = htxbot("broadcast", "send", "--text", "Họp", "--quiet-override", tmp=tmp_path, **quiet)
+    assert "giờ nghỉ" not in now.stderr  # staff chose to send in the quiet hours
+
+
 def test_broadcast_cli_records_lists_and_cancels(tmp_path: Path):
     bad = htxbot("broadcast", "send", "--text", "<div>x</div>", "--yes", tmp=tmp_path)
     assert bad.returncode == 2 and "div" in bad.stderr

@@ -3,8 +3,10 @@ the whole dialog is tested end to end in tests/e2e/test_telegram_broadcasts.py).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from handlers.broadcasts import current_segment, read_segment, read_segment_value
-from handlers.types import InboundEvent
+from handlers.types import HandlerConfig, InboundEvent
 
 PATH = ["text", "attachment", "buttons"]
 
@@ -22,7 +24,8 @@ async def test_a_dialog_begun_before_the_change_keeps_its_audience():
     await read_segment(event, "language", None, data)  # type: ignore[arg-type]
     data["segment_kind"] = "language"
     data["_path"].append("segment_kind")
-    await read_segment_value(event, "en", None, data)  # type: ignore[arg-type]
+    ctx = SimpleNamespace(config=HandlerConfig())  # all the step reads of the update
+    await read_segment_value(event, "en", ctx, data)  # type: ignore[arg-type]
     data["_path"].append("segment_value")
     assert current_segment(data) == {"province": ["66"], "language": "en"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.classes.create_form import parse_capacity, parse_duration
+from handlers.classes.fields import parse_capacity, parse_duration
 
 
 @pytest.mark.parametrize(
