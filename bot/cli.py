@@ -71,13 +71,21 @@ def ask(questions: Iterable[str], *, as_json: bool, top: int, out: TextIO = sys.
     return 0
 
 
-async def chat(settings: Settings, *, user: str, staff: bool) -> int:
-    from bot.console import ConsoleChannel
+async def chat(settings: Settings, *, user: str | None, staff: bool, files: str | None) -> int:
+    from bot.console import FARMER_USER, STAFF_USER, ConsoleChannel
     from bot.scheduler import Runtime
 
     app = HtxApp(settings)
     await app.start()
-    console = ConsoleChannel(app, user_id=user, staff=staff)
+    console = ConsoleChannel(
+        app,
+        # Staff and a farmer are two people, each with their own terminal and messages.
+        user_id=user or (STAFF_USER if staff else FARMER_USER),
+        display_name="Cán bộ" if staff else "Bạn",
+        staff=staff,
+        files_dir=Path(files) if files else settings.chat_files_dir,
+        prompt="> " if sys.stdin.isatty() else "",  # shown again after a message comes in
+    )
     runtime = Runtime(app, settings)
     await runtime.start()
     try:
@@ -484,8 +492,11 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="htxbot", description="Trợ lý của Liên minh Hợp tác xã")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("chat", help="trò chuyện với bot ngay trong terminal")
-    c.add_argument("--staff", action="store_true", help="đóng vai cán bộ Liên minh")
-    c.add_argument("--user", default="1", help="mã người dùng (mặc định 1)")
+    c.add_argument(
+        "--staff", action="store_true", help="đóng vai cán bộ Liên minh (người dùng staff)"
+    )
+    c.add_argument("--user", help="mã người dùng (mặc định 1; với --staff: staff)")
+    c.add_argument("--files", help="thư mục lưu tệp bot gửi (mặc định ./htxbot-files)")
     r = sub.add_parser("run", help="chạy bot trên các kênh đã cấu hình (Telegram, Zalo)")
     r.add_argument(
         "--webhook",
@@ -554,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     setup_logging("WARNING" if args.command in ("chat", "ask") else settings.log_level)
     if args.command == "chat":
-        return asyncio.run(chat(settings, user=args.user, staff=args.staff))
+        return asyncio.run(chat(settings, user=args.user, staff=args.staff, files=args.files))
     if args.command == "run":
         # Only the long-running server is worth a faster loop: uvloop took a tenth of the
         # bot's CPU per update off in bench/e2e_throughput.py.

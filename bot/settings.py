@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     stale_registration_days: int = Field(default=3, alias="HTXBOT_STALE_REGISTRATION_DAYS", ge=1)
     targets_file: Path | None = Field(default=None, alias="HTXBOT_TARGETS_FILE")
     poll_timeout: int = Field(default=30, alias="HTXBOT_POLL_TIMEOUT", ge=0, le=60)
+    # `htxbot chat` writes the files the bot sends (exports, .ics, QR codes) here.
+    chat_files_dir: Path = Field(default=Path("htxbot-files"), alias="HTXBOT_CHAT_FILES_DIR")
 
     @property
     def is_postgres(self) -> bool:

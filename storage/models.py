@@ -335,3 +335,17 @@ class SendBudget(Base):
     __tablename__ = "send_budget"
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     next_slot: Mapped[float] = mapped_column(Double, nullable=False, default=0.0)
+
+
+class ConsoleMessage(Base):
+    """A message for a person on the console channel (`htxbot chat`) whose terminal is another
+    process, or closed: it waits here until their terminal shows it, as a chat app would."""
+
+    __tablename__ = "console_inbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The neutral reply: {"text": markup, "buttons": [[[label, payload, url], …], …], "edit": …}
+    reply: Mapped[dict[str, Any]] = mapped_column(JSON)
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
