@@ -49,6 +49,7 @@ class FormResume(Payload, prefix=PREFIX, verb="resume"):
 
 
 BACK, CANCEL = FormBack().pack(), FormCancel().pack()
+VALUE = FormValue.head + ":"  # what every choice's payload starts with
 YES_WORDS = frozenset({"xác nhận", "đúng", "đồng ý", "có", "ok", "vâng", "confirm", "yes"})
 _YES_PLAIN = frozenset(fold(w) for w in YES_WORDS)
 # The navigation typed instead of pressed (channels without buttons, Telegram reply keyboards).
