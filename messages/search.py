@@ -194,7 +194,7 @@ def entry_fields(entry: Entry) -> dict[str, list[str]]:
 class QAIndex:
     """An in-memory index over the knowledge base (a few hundred entries; built at start)."""
 
-    def __init__(self, entries: Iterable[Entry], *, min_confidence: float = 0.4) -> None:
+    def __init__(self, entries: Iterable[Entry], *, min_confidence: float = 0.45) -> None:
         self.entries: list[Entry] = []
         self.min_confidence = min_confidence
         # Postings as three parallel flat lists (term number, entry number, weighted tf).

@@ -88,7 +88,8 @@ def weight(question: Topics, entry: Topics) -> float:
         factor *= BROADER_ENTITY
     if entry.aspects and not entry.aspects & question.aspects:
         factor *= OTHER_ASPECT
-    elif entry.aspects - question.aspects:
+    elif entry.aspects - question.aspects - (BODIES if question.aspects & BODIES else set()):
+        # (an entry on the board, the director and the supervisors answers a board question)
         factor *= MORE_ASPECTS
     elif question.aspects & REQUIRED - entry.aspects:
         factor *= OTHER_ASPECT
