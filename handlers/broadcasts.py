@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.ids import as_id
+from handlers.payloads import Payload, Tail
 from handlers.registration.fields import SECTORS
+from handlers.routing import FeatureRouter, Route
 from handlers.times import future_time
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.html_check import escape_stray, html_errors
@@ -472,6 +474,16 @@ BROADCAST_FORM = Form(
 )
 
 
+class CancelBroadcast(Payload, prefix="bc", verb="cancel"):
+    broadcast_id: int
+
+
+class BroadcastGone(Payload, prefix="bc"):
+    """A broadcast button that reads as none of the above: forged, or cut short."""
+
+    rest: Tail | None = None
+
+
 async def list_broadcasts(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/dsthongbao: recent announcements with their progress; cancel those not finished."""
     rows = await recent(ctx.session)
@@ -497,14 +509,27 @@ async def list_broadcasts(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
             text = t("bc_item", ctx.lang, sent=counts["sent"], total=bc.total, **fields)
         buttons: tuple[tuple[Button, ...], ...] = ()
         if bc.status in ("scheduled", "sending"):
-            buttons = ((Button(label("bc_cancel", ctx.lang), f"bc:cancel:{bc.id}"),),)
+            buttons = ((CancelBroadcast(bc.id).button(label("bc_cancel", ctx.lang)),),)
         replies.append(Reply(text, buttons=buttons))
     return replies
 
 
 async def cancel_announcement(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """/huythongbao <id> or its button: stop a scheduled or running announcement."""
-    ref = args[-1] if args else ""
+    """/huythongbao <id>: stop a scheduled or running announcement."""
+    return await _cancel(ctx, args[-1] if args else "")
+
+
+async def cancel_by_button(button: CancelBroadcast, *, ctx: Ctx) -> list[Reply]:
+    """«Huỷ thông báo» under /dsthongbao: stop that announcement."""
+    return await _cancel(ctx, str(button.broadcast_id))
+
+
+async def broadcast_gone(button: BroadcastGone, *, ctx: Ctx) -> list[Reply]:
+    """A broadcast button that is not one: how to cancel one."""
+    return [Reply(t("bc_cancel_usage", ctx.lang))]
+
+
+async def _cancel(ctx: Ctx, ref: str) -> list[Reply]:
     number = as_id(ref)
     if number is None:
         return [Reply(t("bc_cancel_usage", ctx.lang))]
@@ -518,3 +543,17 @@ async def cancel_announcement(event: InboundEvent, *, ctx: Ctx, args: list[str])
         detail="cancelled" if done else "not cancellable",
     )
     return [Reply(t("bc_cancelled" if done else "bc_not_cancellable", ctx.lang, id=ref))]
+
+
+STAFF_ROUTER = FeatureRouter(
+    "broadcasts",
+    routes=(
+        Route("broadcast", compose_broadcast, ("thongbao",)),
+        Route("broadcasts", list_broadcasts, ("dsthongbao",), beside_dialog=True),
+        Route("broadcast_cancel", cancel_announcement, ("huythongbao",), takes_a_number=True),
+        Route.press("broadcast_button", CancelBroadcast, cancel_by_button),
+        Route.press("broadcast_gone", BroadcastGone, broadcast_gone),
+    ),
+    forms=(BROADCAST_FORM,),
+    staff_only=True,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.main_menu import menu_reply
+from handlers.routing import FeatureRouter, Route
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import t
 from storage.forms import clear_form
@@ -53,3 +54,11 @@ async def cancel_current_action(event: InboundEvent, *, ctx: Ctx, args: list[str
     """/huy: leave whatever form is in progress."""
     had_form = await clear_form(ctx.session, ctx.user.id)
     return [menu_reply(ctx, "cancelled" if had_form else "nothing_to_cancel")]
+
+
+ROUTER = FeatureRouter(
+    "fallback",
+    routes=(
+        Route("cancel", cancel_current_action, ("huy", "cancel"), menu_description="cmd_huy"),
+    ),
+)

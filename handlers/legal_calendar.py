@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.main_menu import menu_reply
+from handlers.routing import FeatureRouter, Route
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.recurrence import next_occurrence, shift_params
@@ -181,4 +182,18 @@ LEGAL_FORM = Form(
         Step("meeting", ask_meeting, read_meeting),
     ),
     schedule_legal_calendar,
+)
+
+
+ROUTER = FeatureRouter(
+    "legal_calendar",
+    routes=(
+        Route(
+            "legal_calendar",
+            start_legal_calendar,
+            ("lichhtx",),
+            menu_description="cmd_lichhtx",
+        ),
+    ),
+    forms=(LEGAL_FORM,),
 )

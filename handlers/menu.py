@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from handlers.forms import FormCancel, FormResume
-from handlers.main_menu import menu_button, menu_reply
+from handlers.main_menu import (
+    MenuHelp,
+    MenuMain,
+    MenuOther,
+    MenuQuestion,
+    MenuStaff,
+    menu_button,
+    menu_reply,
+)
+from handlers.routing import FeatureRouter, Route
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 
@@ -65,3 +74,28 @@ async def invite_question(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
     """Q&A button: tell the user they can simply type a question."""
     # Mid-dialog, a question typed now would be taken as the dialog's answer (a name, say).
     return unfinished_dialog_note(ctx, "qa_prompt_form_open") or [Reply(t("qa_prompt", ctx.lang))]
+
+
+ROUTER = FeatureRouter(
+    "menu",
+    routes=(
+        Route("start", greet_with_main_menu, ("start",), menu_description="cmd_start"),
+        Route("menu", show_main_menu, ("menu",), menu_description="cmd_menu"),
+        Route(
+            "help",
+            show_help,
+            ("trogiup", "help"),
+            menu_description="cmd_trogiup",
+            beside_dialog=True,
+        ),
+        Route("menu_main", show_main_menu, button=MenuMain),
+        Route("menu_qa", invite_question, button=MenuQuestion),
+        Route("menu_help", show_help, button=MenuHelp),
+        Route("menu_stale", show_main_menu, button=MenuOther),
+    ),
+)
+STAFF_ROUTER = FeatureRouter(
+    "staff_menu",
+    routes=(Route("menu_staff", show_staff_menu, button=MenuStaff),),
+    staff_only=True,
+)

@@ -5,13 +5,29 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.classes.farmer import leave_class
+from handlers.payloads import Payload, Tail
 from handlers.registration.fields import display_phone
-from handlers.types import Button, Ctx, InboundEvent, Reply
+from handlers.routing import FeatureRouter, Route
+from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import LANGUAGE_NAMES, label, t
 from messages.locations import place_name
 from storage.classes import active_enrolments
 from storage.models import TrainingClass
 from storage.users import delete_user_data, what_is_kept
+
+
+class DeleteYes(Payload, prefix="del", verb="yes"):
+    pass
+
+
+class DeleteNo(Payload, prefix="del", verb="no"):
+    pass
+
+
+class DeleteOther(Payload, prefix="del"):
+    """Anything but «yes» keeps the data."""
+
+    rest: Tail | None = None
 
 
 async def show_my_data(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -43,24 +59,24 @@ async def ask_to_confirm_deletion(
     """/xoadulieu: ask for confirmation before deleting anything."""
     buttons = (
         (
-            Button(label("btn_yes_delete", ctx.lang), "del:yes"),
-            Button(label("btn_no", ctx.lang), "del:no"),
+            DeleteYes().button(label("btn_yes_delete", ctx.lang)),
+            DeleteNo().button(label("btn_no", ctx.lang)),
         ),
     )
     return [Reply(t("confirm_delete", ctx.lang), buttons=buttons)]
 
 
-async def delete_my_data_if_confirmed(
-    event: InboundEvent, *, ctx: Ctx, args: list[str]
-) -> list[Reply]:
-    """Confirmation button: delete every row about the user, or keep them."""
-    lang = ctx.lang
-    if args[:1] != ["yes"]:
-        return [Reply(t("delete_kept", lang))]
+async def delete_my_data(button: DeleteYes, *, ctx: Ctx) -> list[Reply]:
+    """«Có, xoá»: delete every row about the user."""
     replies = await free_my_seats(ctx)
     await delete_user_data(ctx.session, ctx.user)
     ctx.extras["user_deleted"] = True
-    return [Reply(t("data_deleted", lang)), *replies]
+    return [Reply(t("data_deleted", ctx.lang)), *replies]
+
+
+async def keep_my_data(button: DeleteNo | DeleteOther, *, ctx: Ctx) -> list[Reply]:
+    """«Không»: nothing is deleted."""
+    return [Reply(t("delete_kept", ctx.lang))]
 
 
 async def free_my_seats(ctx: Ctx) -> list[Reply]:
@@ -71,3 +87,20 @@ async def free_my_seats(ctx: Ctx) -> list[Reply]:
         if cls is not None:
             notices += [r for r in await leave_class(ctx, cls) if r.chat_id]
     return notices
+
+
+ROUTER = FeatureRouter(
+    "my_data",
+    routes=(
+        Route("my_data", show_my_data, ("toi",), menu_description="cmd_toi", beside_dialog=True),
+        Route(
+            "delete_data",
+            ask_to_confirm_deletion,
+            ("xoadulieu",),
+            menu_description="cmd_xoadulieu",
+        ),
+        Route.press("confirm_delete", DeleteYes, delete_my_data),
+        Route.press("keep_data", DeleteNo, keep_my_data),
+        Route.press("keep_data_other", DeleteOther, keep_my_data),
+    ),
+)

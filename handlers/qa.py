@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from handlers.ids import as_id
-from handlers.main_menu import menu_reply
+from handlers.main_menu import MenuRegister, menu_button, menu_reply
+from handlers.payloads import Payload, Tail
 from handlers.ratings import log_answer, log_unsure, rating_row
+from handlers.routing import FeatureRouter, Route
 from handlers.staff_questions import staff_chat_replies
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.answers import entry_label, render_entry
@@ -50,6 +51,24 @@ SMALL_TALK = frozenset(
 _SOURCES_BY_YEAR = {"2012": "luat-htx-2012", "2023": "luat-htx-2023"}
 
 
+class ShowEntry(Payload, prefix="qa"):
+    """A related question under an answer: that knowledge-base entry (none: cut short)."""
+
+    entry_id: Tail | None = None
+
+
+class SendToStaff(Payload, prefix="ask", verb="staff"):
+    """«Gửi cho cán bộ» under an unsure answer: the asked_questions row logged with it."""
+
+    asked_id: int
+
+
+class SendGone(Payload, prefix="ask"):
+    """Any other «send» button: those of the drafts kept before (`ask:send:<draft>`)."""
+
+    rest: Tail | None = None
+
+
 def _quoted(query: str, limit: int = 160) -> str:
     """The question as repeated back: a long story is cut, not sent whole again."""
     return query if len(query) <= limit else query[: limit - 1].rstrip() + "…"
@@ -62,7 +81,7 @@ def offers_registration(query: str, answer: Answer) -> bool:
 
 
 def _entry_buttons(entries: list[Entry], lang: str = "vi") -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(entry_label(e, lang=lang), f"qa:{e.id}"),) for e in entries)
+    return tuple((ShowEntry(e.id).button(entry_label(e, lang=lang)),) for e in entries)
 
 
 async def _answer_reply(
@@ -97,7 +116,7 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
     result: Answer = ctx.qa.search(query, top=1 + MAX_RELATED)
     entries = [h.entry for h in result.hits]
     lang = "en" if result.language == "en" else ctx.lang  # asked in English: answered so
-    register = (Button(label("btn_register_interest", lang), "menu:register"),)
+    register = (MenuRegister().button(label("btn_register_interest", lang)),)
     if result.confident and entries:
         reply = await _answer_reply(ctx, entries[0], entries[1:], asked=query, lang=lang)
         if offers_registration(query, result):
@@ -109,11 +128,11 @@ async def _answer(query: str, ctx: Ctx) -> list[Reply]:
         # Two different things the question does not tell apart: asking beats guessing.
         choices = _entry_buttons([h.entry for h in result.clarify], lang)
         return [Reply(t("qa_which_one", lang, query=_quoted(query)), buttons=choices)]
-    send = (Button(label("btn_send_to_staff", lang), f"ask:staff:{asked_id}"),)
+    send = (SendToStaff(asked_id).button(label("btn_send_to_staff", lang)),)
     if result.off_topic:
         # Entries that share a word with "giá lúa hôm nay" would only puzzle: say what the bot
         # answers instead. Staff may still help, so the question can go to them.
-        menu = (Button(label("btn_menu", lang), "menu:main"),)
+        menu = (menu_button(lang),)
         return [Reply(t("qa_off_topic", lang, query=_quoted(query)), buttons=(send, menu))]
     key = "qa_not_sure" if entries else "qa_no_match"
     rows = (*_entry_buttons(entries[:MAX_RELATED], lang), send)
@@ -157,17 +176,22 @@ async def show_article(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> lis
     return [await _answer_reply(ctx, entry, [], asked=event.text or "", via="article")]
 
 
-async def show_entry_by_button(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+async def show_entry_by_button(button: ShowEntry, *, ctx: Ctx) -> list[Reply]:
     """A 'related question' button: that entry's answer."""
-    entry = ctx.qa.get(":".join(args)) if ctx.qa else None
+    entry = ctx.qa.get(button.entry_id or "") if ctx.qa else None
     if entry is None:
         return [Reply(t("qa_entry_gone", ctx.lang))]
     return [await _answer_reply(ctx, entry, [], asked=entry.title, via="button")]
 
 
-async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+async def send_gone(button: SendGone, *, ctx: Ctx) -> list[Reply]:
+    """A «send» button with nothing behind it any more: type the question again."""
+    return [Reply(t("qa_send_expired", ctx.lang))]
+
+
+async def send_question_to_staff(button: SendToStaff, *, ctx: Ctx) -> list[Reply]:
     """'Send my question to staff' button: the question goes to the staff chats, once."""
-    asked_id = as_id(args[1]) if len(args) == 2 and args[0] == "staff" else None
+    asked_id = button.asked_id
     found = await send_unsure(ctx.session, asked_id, ctx.user.id, ctx.now) if asked_id else None
     if found is None:  # someone else's, anonymised, or a button of the drafts kept before
         return [Reply(t("qa_send_expired", ctx.lang))]
@@ -178,3 +202,29 @@ async def send_question_to_staff(event: InboundEvent, *, ctx: Ctx, args: list[st
     asker = ctx.user.display_name or ctx.actor
     notice = t("qa_staff_new_question", "vi", ref=sent.id, asker=asker, text=sent.text)
     return replies + staff_chat_replies(ctx, notice)
+
+
+ROUTER = FeatureRouter(
+    "qa",
+    routes=(
+        Route(
+            "ask",
+            answer_question_command,
+            ("hoi",),
+            menu_description="cmd_hoi",
+            beside_dialog=True,
+        ),
+        Route(
+            "article",
+            show_article,
+            ("dieu",),
+            menu_description="cmd_dieu",
+            beside_dialog=True,
+            takes_a_number=True,
+        ),
+        Route.press("qa_entry", ShowEntry, show_entry_by_button),
+        Route.press("qa_send", SendToStaff, send_question_to_staff),
+        Route.press("qa_send_gone", SendGone, send_gone),
+    ),
+    free_text=Route("question", answer_free_text),
+)

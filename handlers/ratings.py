@@ -6,20 +6,41 @@ asked_questions row logged with the answer (under 30 bytes)."""
 
 from __future__ import annotations
 
-from handlers.ids import as_id
+from handlers.payloads import Payload, Tail
+from handlers.routing import FeatureRouter, Route
 from handlers.staff_questions import staff_chat_replies
-from handlers.types import Button, Ctx, InboundEvent, Reply
+from handlers.types import Button, Ctx, Reply
 from messages.i18n import label, t
 from messages.kb import Entry
 from storage.asked_questions import log_question, rate
 from storage.questions import send_low_rated
 
 
+class RateUp(Payload, prefix="rate", verb="up"):
+    asked_id: int
+
+
+class RateDown(Payload, prefix="rate", verb="down"):
+    asked_id: int
+
+
+class RateSend(Payload, prefix="rate", verb="send"):
+    """«Gửi cho cán bộ» after a 👎."""
+
+    asked_id: int
+
+
+class RatingGone(Payload, prefix="rate"):
+    """A rating button that reads as none of the above (forged, or cut short)."""
+
+    rest: Tail | None = None
+
+
 def rating_row(asked_id: int, lang: str) -> tuple[Button, ...]:
     """«👍 Hữu ích» «👎 Chưa đúng» under an answer."""
     return (
-        Button(label("btn_rate_up", lang), f"rate:up:{asked_id}"),
-        Button(label("btn_rate_down", lang), f"rate:down:{asked_id}"),
+        RateUp(asked_id).button(label("btn_rate_up", lang)),
+        RateDown(asked_id).button(label("btn_rate_down", lang)),
     )
 
 
@@ -51,21 +72,34 @@ async def log_unsure(ctx: Ctx, query: str, suggested: list[Entry]) -> int:
     return row.id
 
 
-async def rate_answer(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """👍/👎 under an answer, and «send to staff» after a 👎: only the asker's own press counts."""
-    verb = args[0] if args else ""
-    asked_id = as_id(args[1]) if len(args) == 2 else None
-    if verb not in ("up", "down", "send") or asked_id is None:
-        return [Reply(t("qa_rate_gone", ctx.lang))]
-    # «Send to staff» says the answer was not right: a 👎 too, if it had become a 👍 since.
-    row = await rate(ctx.session, asked_id, ctx.user.id, "up" if verb == "up" else "down", ctx.now)
+async def rating_gone(button: RatingGone, *, ctx: Ctx) -> list[Reply]:
+    """A rating button that is not one: nothing is rated."""
+    return [Reply(t("qa_rate_gone", ctx.lang))]
+
+
+async def rate_up(button: RateUp, *, ctx: Ctx) -> list[Reply]:
+    """👍 under an answer: only the asker's own press counts."""
+    row = await rate(ctx.session, button.asked_id, ctx.user.id, "up", ctx.now)
     if row is None:  # someone else's answer, a made-up id, or an unsure reply's
         return [Reply(t("qa_rate_gone", ctx.lang))]
-    if verb == "up":
-        return [Reply(t("qa_rated_up", ctx.lang))]
-    if verb == "down":
-        send = Button(label("btn_send_to_staff", ctx.lang), f"rate:send:{row.id}")
-        return [Reply(t("qa_rated_down", ctx.lang), buttons=((send,),))]
+    return [Reply(t("qa_rated_up", ctx.lang))]
+
+
+async def rate_down(button: RateDown, *, ctx: Ctx) -> list[Reply]:
+    """👎 under an answer: counted, and the question may then go on to staff."""
+    row = await rate(ctx.session, button.asked_id, ctx.user.id, "down", ctx.now)
+    if row is None:
+        return [Reply(t("qa_rate_gone", ctx.lang))]
+    send = RateSend(row.id).button(label("btn_send_to_staff", ctx.lang))
+    return [Reply(t("qa_rated_down", ctx.lang), buttons=((send,),))]
+
+
+async def send_low_rated_to_staff(button: RateSend, *, ctx: Ctx) -> list[Reply]:
+    """«Send to staff» after a 👎: the question and the answer it got reach the staff chats."""
+    # It says the answer was not right: a 👎 too, if it had become a 👍 since.
+    row = await rate(ctx.session, button.asked_id, ctx.user.id, "down", ctx.now)
+    if row is None:
+        return [Reply(t("qa_rate_gone", ctx.lang))]
     question, new = await send_low_rated(ctx.session, row, ctx.user.id, ctx.now)
     replies = [Reply(t("qa_sent_to_staff", ctx.lang, ref=question.id))]
     if new:  # a second press tells staff nothing new
@@ -81,3 +115,14 @@ async def rate_answer(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list
         )
         replies += staff_chat_replies(ctx, notice)
     return replies
+
+
+ROUTER = FeatureRouter(
+    "ratings",
+    routes=(
+        Route.press("qa_rate_up", RateUp, rate_up),
+        Route.press("qa_rate_down", RateDown, rate_down),
+        Route.press("qa_rate_send", RateSend, send_low_rated_to_staff),
+        Route.press("qa_rate_gone", RatingGone, rating_gone),
+    ),
+)

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.classes.view import leave_button
-from handlers.ids import as_id
+from handlers.main_menu import MenuReminders
+from handlers.payloads import Payload, Tail
+from handlers.routing import FeatureRouter, Route, TextClaim
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.recurrence import first_occurrence_after, series_next, series_slot, shift_params
@@ -25,6 +27,22 @@ from storage.reminders import (
     pending_snoozes,
     snooze_key,
 )
+
+
+class DeleteReminder(Payload, prefix="rem", verb="del"):
+    reminder_id: int
+
+
+class Snooze(Payload, prefix="rem", verb="snooze"):
+    reminder_id: int
+    minutes: int
+
+
+class ReminderGone(Payload, prefix="rem"):
+    """A reminder button that reads as none of the above: forged, or cut short."""
+
+    rest: Tail | None = None
+
 
 _REPEAT_WORDS = {
     "hang ngay": "daily",
@@ -109,8 +127,8 @@ def render_reminder(row: Reminder, lang: str) -> Reply:
     if row.kind == "personal":
         buttons = (
             (
-                Button(label("btn_snooze_hour", lang), f"rem:snooze:{row.id}:60"),
-                Button(label("btn_snooze_day", lang), f"rem:snooze:{row.id}:1440"),
+                Snooze(row.id, 60).button(label("btn_snooze_hour", lang)),
+                Snooze(row.id, 1440).button(label("btn_snooze_day", lang)),
             ),
         )
     return Reply(text, buttons=buttons)
@@ -203,8 +221,8 @@ async def list_my_reminders(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
                 ),
                 buttons=(
                     (
-                        Button(label("btn_delete", ctx.lang), f"rem:del:{row.id}"),
-                        Button(label("btn_snooze_day", ctx.lang), f"rem:snooze:{row.id}:1440"),
+                        DeleteReminder(row.id).button(label("btn_delete", ctx.lang)),
+                        Snooze(row.id, 1440).button(label("btn_snooze_day", ctx.lang)),
                     ),
                     *_class_buttons(row, ctx.lang),
                 ),
@@ -220,74 +238,114 @@ def _class_buttons(row: Reminder, lang: str) -> tuple[tuple[Button, ...], ...]:
     return ()
 
 
-async def act_on_reminder(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """Reminder buttons: delete one of mine, or snooze it (a copy later if it was sent)."""
-    action = args[0] if args else ""
-    number = as_id(args[1]) if len(args) > 1 else None
-    row = await ctx.session.get(Reminder, number) if number else None
+async def _pressed(ctx: Ctx, reminder_id: int) -> Reminder | Reply:
+    """The person's own reminder a button is about, or what to tell them."""
+    row = await ctx.session.get(Reminder, reminder_id) if reminder_id else None
     if row is None or row.user_id != ctx.user.id:
-        return [Reply(t("rem_not_found", ctx.lang))]
+        return Reply(t("rem_not_found", ctx.lang))
     if row.status == "cancelled":
         # An older message's buttons: the reminder was deleted, moved by a first snooze (the
         # copy is another row) or its class called off. Snoozing it would bring it back.
-        return [Reply(t("rem_gone", ctx.lang))]
-    if action == "del":
-        await cancel_where(ctx.session, reminder_id=row.id)
-        return [Reply(t("rem_deleted", ctx.lang))]
-    if action == "snooze" and len(args) == 3 and args[2].isdecimal():
-        # Snoozing only ever postpones: the delay counts from the reminder's own due time, or
-        # from now if it is already due or was sent ("Nhắc lại ngày mai" on a reminder due
-        # Wednesday 08:00 means Thursday 08:00, never tomorrow morning if that is earlier).
-        delay = timedelta(minutes=min(int(args[2]), 7 * 1440))
-        later = max(row.due_at, ctx.now) + delay
-        if row.kind == "class":
-            # A class reminder is useless once the class has started (its expiry is the
-            # start): a snooze that would land there is refused and the reminder is left
-            # exactly as it was, so refusing never loses it.
-            if ctx.now >= row.expires_at:
-                return [Reply(t("rem_snooze_too_late", ctx.lang))]
-            if later >= row.expires_at:
-                start = local_time(row.expires_at, ctx.config.timezone, ctx.lang)
-                return [Reply(t("rem_snooze_after_start", ctx.lang, start=start))]
-            expires = row.expires_at
-        else:
-            expires = later + PERSONAL_GRACE
-        if row.status == "pending":
-            await cancel_where(ctx.session, reminder_id=row.id)
-            # Snoozing one occurrence keeps the series going.
-            await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
-        nxt = series_next(row.series_start, row.recurrence, row.due_at, ctx.config.timezone)
-        if nxt is not None and later >= nxt:
-            # A daily reminder snoozed a day: its next occurrence already comes then, and a
-            # copy beside it would remind twice at once.
-            when = local_time(nxt, ctx.config.timezone, ctx.lang)
-            return [Reply(t("rem_snoozed", ctx.lang, when=when))]
-        if copies := await pending_snoozes(ctx.session, row.id):
-            # Pressed again (the buttons stay on the delivered message): the last press wins,
-            # rather than one more copy each time.
-            for extra in copies[1:]:
-                extra.status = "cancelled"
-            copies[0].due_at, copies[0].expires_at = later, expires
-            when = local_time(later, ctx.config.timezone, ctx.lang)
-            return [Reply(t("rem_snoozed", ctx.lang, when=when))]
-        await add_reminder(
-            ctx.session,
-            user_id=ctx.user.id,
-            channel=row.channel,
-            chat_id=row.chat_id,
-            kind=row.kind,
-            message_key=row.message_key,
-            params=row.params,
-            due_at=later,
-            expires_at=expires,
-            class_id=row.class_id,
-            idempotency_key=snooze_key(row.id, later),
-            user_chose_time=True,
-            created_at=ctx.now,
-        )
-        return [
-            Reply(
-                t("rem_snoozed", ctx.lang, when=local_time(later, ctx.config.timezone, ctx.lang))
-            )
-        ]
+        return Reply(t("rem_gone", ctx.lang))
+    return row
+
+
+async def reminder_gone(button: ReminderGone, *, ctx: Ctx) -> list[Reply]:
+    """A reminder button that is not one: no such reminder."""
     return [Reply(t("rem_not_found", ctx.lang))]
+
+
+async def delete_reminder(button: DeleteReminder, *, ctx: Ctx) -> list[Reply]:
+    """«Xoá» under one of my reminders."""
+    if isinstance(row := await _pressed(ctx, button.reminder_id), Reply):
+        return [row]
+    await cancel_where(ctx.session, reminder_id=row.id)
+    return [Reply(t("rem_deleted", ctx.lang))]
+
+
+async def snooze_reminder(button: Snooze, *, ctx: Ctx) -> list[Reply]:
+    """«Nhắc lại sau 1 giờ / ngày mai»: the reminder later (a copy, if it was already sent)."""
+    if isinstance(row := await _pressed(ctx, button.reminder_id), Reply):
+        return [row]
+    # Snoozing only ever postpones: the delay counts from the reminder's own due time, or
+    # from now if it is already due or was sent ("Nhắc lại ngày mai" on a reminder due
+    # Wednesday 08:00 means Thursday 08:00, never tomorrow morning if that is earlier).
+    delay = timedelta(minutes=min(button.minutes, 7 * 1440))
+    later = max(row.due_at, ctx.now) + delay
+    if row.kind == "class":
+        # A class reminder is useless once the class has started (its expiry is the
+        # start): a snooze that would land there is refused and the reminder is left
+        # exactly as it was, so refusing never loses it.
+        if ctx.now >= row.expires_at:
+            return [Reply(t("rem_snooze_too_late", ctx.lang))]
+        if later >= row.expires_at:
+            start = local_time(row.expires_at, ctx.config.timezone, ctx.lang)
+            return [Reply(t("rem_snooze_after_start", ctx.lang, start=start))]
+        expires = row.expires_at
+    else:
+        expires = later + PERSONAL_GRACE
+    if row.status == "pending":
+        await cancel_where(ctx.session, reminder_id=row.id)
+        # Snoozing one occurrence keeps the series going.
+        await add_next_occurrence(ctx.session, row, now=ctx.now, tz=ctx.config.timezone)
+    nxt = series_next(row.series_start, row.recurrence, row.due_at, ctx.config.timezone)
+    if nxt is not None and later >= nxt:
+        # A daily reminder snoozed a day: its next occurrence already comes then, and a
+        # copy beside it would remind twice at once.
+        when = local_time(nxt, ctx.config.timezone, ctx.lang)
+        return [Reply(t("rem_snoozed", ctx.lang, when=when))]
+    if copies := await pending_snoozes(ctx.session, row.id):
+        # Pressed again (the buttons stay on the delivered message): the last press wins,
+        # rather than one more copy each time.
+        for extra in copies[1:]:
+            extra.status = "cancelled"
+        copies[0].due_at, copies[0].expires_at = later, expires
+        when = local_time(later, ctx.config.timezone, ctx.lang)
+        return [Reply(t("rem_snoozed", ctx.lang, when=when))]
+    await add_reminder(
+        ctx.session,
+        user_id=ctx.user.id,
+        channel=row.channel,
+        chat_id=row.chat_id,
+        kind=row.kind,
+        message_key=row.message_key,
+        params=row.params,
+        due_at=later,
+        expires_at=expires,
+        class_id=row.class_id,
+        idempotency_key=snooze_key(row.id, later),
+        user_chose_time=True,
+        created_at=ctx.now,
+    )
+    return [
+        Reply(t("rem_snoozed", ctx.lang, when=local_time(later, ctx.config.timezone, ctx.lang)))
+    ]
+
+
+def _asked_in_words(text: str, ctx: Ctx) -> list[str] | None:
+    """'nhắc tôi 7h sáng mai đi họp' typed without /nhactoi: the reminder's words."""
+    asked = reminder_request(text, ctx.now, ctx.config.timezone)
+    return asked.split() if asked is not None else None
+
+
+REMIND_ME = Route(
+    "remind_me", remind_me, ("nhactoi",), menu_description="cmd_nhactoi", beside_dialog=True
+)
+ROUTER = FeatureRouter(
+    "reminders",
+    routes=(
+        REMIND_ME,
+        Route(
+            "my_reminders",
+            list_my_reminders,
+            ("nhacnho",),
+            menu_description="cmd_nhacnho",
+            beside_dialog=True,
+        ),
+        Route("menu_reminders", list_my_reminders, button=MenuReminders),
+        Route.press("reminder_delete", DeleteReminder, delete_reminder),
+        Route.press("reminder_snooze", Snooze, snooze_reminder),
+        Route.press("reminder_gone", ReminderGone, reminder_gone),
+    ),
+    claims_text=(TextClaim(REMIND_ME, _asked_in_words),),
+)

@@ -1,6 +1,6 @@
 """Staff answer the questions the bot could not (/cauhoimoi, /traloi), and publish them as FAQ.
 
-Button payloads (staff only): `faq:save:<id>` asks the FAQ's title (the FAQ_TITLE_FORM dialog);
+Buttons (staff only): `faq:save:<id>` asks the FAQ's title (the FAQ_TITLE_FORM dialog);
 `faq:again:<id>:<mark>` / `faq:drop:<id>:<mark>` send or drop a further answer to an answered
 question, kept on the question row until then; <mark> fingerprints that answer, so a button
 left from an earlier /traloi cannot send a newer one."""
@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step
 from handlers.ids import as_id
-from handlers.types import Button, Ctx, InboundEvent, Reply
+from handlers.payloads import Payload, Tail
+from handlers.routing import FeatureRouter, Route
+from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.kb import Entry
 from messages.timefmt import local_time
@@ -33,6 +35,28 @@ from storage.questions import (
 
 TITLE_LENGTH = (5, 200)  # a title is a button's label and an answer's first line
 REPORT_WEEKS = 8
+
+
+class FaqSave(Payload, prefix="faq", verb="save"):
+    question_id: int
+
+
+class FaqAgain(Payload, prefix="faq", verb="again"):
+    """Send a further answer, held on the question row; `mark` fingerprints that answer."""
+
+    question_id: int
+    mark: str
+
+
+class FaqDrop(Payload, prefix="faq", verb="drop"):
+    question_id: int
+    mark: str
+
+
+class FaqGone(Payload, prefix="faq"):
+    """A button on an answered question that reads as none of the above."""
+
+    rest: Tail | None = None
 
 
 def staff_answer_entry(question: Question) -> Entry:
@@ -112,8 +136,8 @@ async def answer_open_question(event: InboundEvent, *, ctx: Ctx, args: list[str]
         mark = _mark(answer)
         buttons = (
             (
-                Button(label("btn_send_again", ctx.lang), f"faq:again:{qid}:{mark}"),
-                Button(label("btn_no", ctx.lang), f"faq:drop:{qid}:{mark}"),
+                FaqAgain(qid, mark).button(label("btn_send_again", ctx.lang)),
+                FaqDrop(qid, mark).button(label("btn_no", ctx.lang)),
             ),
         )
         when = local_time(earlier.answered_at or ctx.now, ctx.config.timezone, ctx.lang)
@@ -134,7 +158,7 @@ def _delivered(
     save = (
         ()
         if question.published
-        else ((Button(label("btn_save_faq", ctx.lang), f"faq:save:{question.id}"),),)
+        else ((FaqSave(question.id).button(label("btn_save_faq", ctx.lang)),),)
     )
     return [
         Reply(
@@ -146,27 +170,16 @@ def _delivered(
     ]
 
 
-async def act_on_answer(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """Staff buttons on an answered question: save it as FAQ, send a further answer or not."""
-    verb = args[0] if args else ""
-    if verb in ("again", "drop"):
-        return await _confirm_again(ctx, args[1:], send=verb == "again")
-    return await publish_answer_as_faq(event, ctx=ctx, args=args)
+async def faq_gone(button: FaqGone, *, ctx: Ctx) -> list[Reply]:
+    """A button on an answered question that is not one: no such question."""
+    return [Reply(t("qa_question_not_found", ctx.lang, ref="?"))]
 
 
-async def _confirm_again(ctx: Ctx, args: list[str], *, send: bool) -> list[Reply]:
-    qid = as_id(args[0]) if len(args) == 2 else None
-    question = await ctx.session.get(Question, qid) if qid else None
-    if (
-        question is None
-        or question.pending_answer is None
-        or question.pending_by != ctx.actor  # the author decides on their own answer
-        or _mark(question.pending_answer) != args[1]
-    ):
-        return [Reply(t("qa_answer_again_stale", ctx.lang, ref=qid or "?"))]
-    if not send:
-        question.pending_answer = question.pending_by = None
-        return [Reply(t("qa_answer_again_dropped", ctx.lang, ref=question.id))]
+async def send_answer_again(button: FaqAgain, *, ctx: Ctx) -> list[Reply]:
+    """«Gửi tiếp»: the further answer held on an answered question goes to its asker."""
+    question = await _held(ctx, button.question_id, button.mark)
+    if question is None:
+        return [Reply(t("qa_answer_again_stale", ctx.lang, ref=button.question_id or "?"))]
     released = await release_answer(ctx.session, question, ctx.now)
     if released is None:
         return [Reply(t("qa_question_not_found", ctx.lang, ref=question.id))]
@@ -177,9 +190,31 @@ async def _confirm_again(ctx: Ctx, args: list[str], *, send: bool) -> list[Reply
     return _delivered(ctx, question, asker.language, asker.chat_id, asker.channel, answer)
 
 
-async def publish_answer_as_faq(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
+async def drop_answer_again(button: FaqDrop, *, ctx: Ctx) -> list[Reply]:
+    """«Không»: the further answer held on an answered question is dropped."""
+    question = await _held(ctx, button.question_id, button.mark)
+    if question is None:
+        return [Reply(t("qa_answer_again_stale", ctx.lang, ref=button.question_id or "?"))]
+    question.pending_answer = question.pending_by = None
+    return [Reply(t("qa_answer_again_dropped", ctx.lang, ref=question.id))]
+
+
+async def _held(ctx: Ctx, qid: int, mark: str) -> Question | None:
+    """The question holding this staff member's further answer, as the button saw it."""
+    question = await ctx.session.get(Question, qid) if qid else None
+    if (
+        question is None
+        or question.pending_answer is None
+        or question.pending_by != ctx.actor  # the author decides on their own answer
+        or _mark(question.pending_answer) != mark
+    ):
+        return None
+    return question
+
+
+async def publish_answer_as_faq(button: FaqSave, *, ctx: Ctx) -> list[Reply]:
     """'Save as FAQ' button: asks staff for the FAQ's title, then it joins the knowledge base."""
-    qid = (as_id(args[1]) if len(args) == 2 else None) or 0
+    qid = button.question_id
     question = await publishable(ctx.session, qid) if qid else None
     if question is None:
         already = await ctx.session.get(Question, qid) if qid else None
@@ -237,3 +272,23 @@ async def qa_report(ctx: Ctx) -> str:
     ]
     table = "\n".join([head, *rows])
     return t("qa_report_header", lang, weeks=REPORT_WEEKS) + f"\n<pre>{table}</pre>"
+
+
+STAFF_ROUTER = FeatureRouter(
+    "staff_questions",
+    routes=(
+        Route(
+            "open_questions",
+            list_open_questions,
+            ("cauhoimoi",),
+            beside_dialog=True,
+        ),
+        Route("answer_question", answer_open_question, ("traloi",), takes_a_number=True),
+        Route.press("faq_save", FaqSave, publish_answer_as_faq),
+        Route.press("faq_again", FaqAgain, send_answer_again),
+        Route.press("faq_drop", FaqDrop, drop_answer_again),
+        Route.press("faq_gone", FaqGone, faq_gone),
+    ),
+    forms=(FAQ_TITLE_FORM,),
+    staff_only=True,
+)

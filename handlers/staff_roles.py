@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.routing import FeatureRouter, Route
 from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import t
 from storage import audit
@@ -41,3 +42,13 @@ async def revoke_staff_role(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
     remove_role(target, "staff")
     await audit.record(ctx.session, actor=ctx.actor, action="revoke_staff", target=ref)
     return [Reply(t("role_revoked", ctx.lang, name=target.display_name, ref=ref))]
+
+
+STAFF_ROUTER = FeatureRouter(
+    "staff_roles",
+    routes=(
+        Route("grant_staff", grant_staff_role, ("capquyen",)),
+        Route("revoke_staff", revoke_staff_role, ("thuhoiquyen",)),
+    ),
+    staff_only=True,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers.classes.buttons import Announce
 from handlers.classes.fields import (
     check_audience,
     check_capacity,
@@ -222,7 +223,7 @@ def announce_button(cls: TrainingClass, lang: str) -> tuple[tuple[Button, ...], 
     """Published classes can be announced to their audience (a broadcast staff confirm)."""
     if cls.status != "published":
         return ()
-    return ((Button(label("btn_announce_class", lang), f"clss:announce:{cls.id}"),),)
+    return ((Announce(cls.id).button(label("btn_announce_class", lang)),),)
 
 
 CREATE_FORM = Form(

@@ -6,11 +6,23 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from handlers import forms
+from handlers.classes.buttons import (
+    ClassCalendar,
+    ClassGone,
+    Enrol,
+    FilterClasses,
+    Leave,
+    LeaveConfirmed,
+    ShowClass,
+    Stay,
+)
 from handlers.classes.reminders import cancel_for, schedule_for
 from handlers.classes.view import TOPICS, describe, ics, leave_button
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.ids import as_id
+from handlers.main_menu import MenuClasses
 from handlers.registration.fields import clean_name, normalise_phone
+from handlers.routing import DeepLink, FeatureRouter, Route
 from handlers.types import Attachment, Button, Ctx, InboundEvent, Reply
 from messages.i18n import Markup, label, t
 from messages.textnorm import fold, words
@@ -23,7 +35,7 @@ from storage.classes import (
     upcoming,
 )
 from storage.forms import clear_form
-from storage.models import TrainingClass, User
+from storage.models import Enrolment, TrainingClass, User
 
 PAGE = 5
 
@@ -46,14 +58,14 @@ def class_buttons(
     (`place`: enrolled, waiting); a cancelled class has no buttons."""
     if cls.status == "cancelled":
         return ()
-    calendar = Button(label("btn_calendar", lang), f"cls:ics:{cls.id}")
+    calendar = ClassCalendar(cls.id).button(label("btn_calendar", lang))
     if place:
         return ((leave_button(cls.id, lang), calendar),)
     if not open_:
         return ((calendar,),)
     # A full class: pressing it puts the person on the waiting list, so it says that first.
     key = "btn_join_waiting" if cls.seats_taken >= cls.capacity else "btn_enrol"
-    return ((Button(label(key, lang, id=cls.id), f"cls:enrol:{cls.id}"), calendar),)
+    return ((Enrol(cls.id).button(label(key, lang, id=cls.id)), calendar),)
 
 
 async def _places(ctx: Ctx) -> dict[int, str]:
@@ -105,16 +117,25 @@ def read_class_filters(args: list[str]) -> ClassFilters:
 
 async def list_upcoming_classes(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
     """/lophoc [tinh] [chủ đề] or the menu button: upcoming classes, nearest first."""
+    return await _upcoming(ctx, args)
+
+
+async def filter_classes(button: FilterClasses, *, ctx: Ctx) -> list[Reply]:
+    """A filter under the list of classes: my province, or a topic."""
+    return await _upcoming(ctx, button.filter.split(":") if button.filter else [])
+
+
+async def _upcoming(ctx: Ctx, args: list[str]) -> list[Reply]:
     mine, topic, unknown, more_topics = read_class_filters(args)
     province = ctx.user.province_code if mine else None
     rows = await upcoming(ctx.session, ctx.now, province=province, topic=topic, limit=PAGE)
     filters = (
-        [Button(label("btn_my_province", ctx.lang), "cls:list:tinh")]
+        [FilterClasses("tinh").button(label("btn_my_province", ctx.lang))]
         if (ctx.user.province_code and not mine)
         else []
     )
     filters += [
-        Button(label(f"topic_{tp}", ctx.lang), f"cls:list:{tp}") for tp in TOPICS if tp != topic
+        FilterClasses(tp).button(label(f"topic_{tp}", ctx.lang)) for tp in TOPICS if tp != topic
     ]
     filter_rows = tuple(tuple(filters[i : i + 3]) for i in range(0, len(filters), 3))
     # A filter not understood is said, not ignored: otherwise the list looks filtered.
@@ -153,7 +174,7 @@ async def _take_seat(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
     return [
         Reply(
             t(key, ctx.lang, title=cls.title, position=result.position),
-            buttons=((Button(label("btn_calendar", ctx.lang), f"cls:ics:{cls.id}"),),)
+            buttons=((ClassCalendar(cls.id).button(label("btn_calendar", ctx.lang)),),)
             if result.status == "enrolled" or (result.status == "already" and not result.position)
             else (),
         )
@@ -230,60 +251,103 @@ ENROL_FORM = Form(
 )
 
 
-async def act_on_class(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """Class buttons: list with a filter, show, enrol, leave, add to calendar."""
-    action, rest = (args[0] if args else ""), args[1:]
-    if action == "list":
-        return await list_upcoming_classes(event, ctx=ctx, args=rest)
-    number = as_id(rest[0] if rest else None)
-    cls = await ctx.session.get(TrainingClass, number) if number else None
-    if cls is None or cls.status == "draft":
-        return [Reply(t("cls_not_found", ctx.lang))]
-    if action == "show":
-        return await show_class(ctx, cls.id)
-    if action == "ics":
-        return [
-            Reply(
-                t("cls_ics", ctx.lang, title=cls.title),
-                document=Attachment(f"lop-{cls.id}.ics", ics(cls), "text/calendar"),
-            )
-        ]
-    if action == "enrol":
-        if shut := enrolment_shut(cls, ctx.now):  # before asking anyone for their details
-            key = "cls_is_cancelled" if shut == "cancelled_class" else "cls_closed"
-            return [Reply(t(key, ctx.lang, title=cls.title))]
-        # Name and phone are asked only of people the bot has no phone number for yet.
-        if ctx.user.consent_at is None or not ctx.user.phone:
-            first = "consent" if ctx.user.phone else "full_name"
-            return await forms.ask(ENROL_FORM, first, ctx, {"class_id": cls.id})
-        return await _take_seat(ctx, cls)
-    if action in ("leave", "leave_no"):
-        mine = await enrolment_of(ctx.session, cls.id, ctx.user.id)
-        if mine is None or mine.status not in ("enrolled", "waiting"):
-            return [Reply(t("cls_not_enrolled", ctx.lang))]
-        if action == "leave_no":
-            return [Reply(t("cls_leave_kept", ctx.lang, title=cls.title))]
-        # A seat given up passes at once to the next person waiting: ask first.
-        key = "cls_leave_confirm" if mine.status == "enrolled" else "cls_leave_confirm_waiting"
-        return [
-            Reply(
-                t(key, ctx.lang, title=cls.title),
-                buttons=(
-                    (
-                        Button(label("btn_leave_yes", ctx.lang), f"cls:leave_yes:{cls.id}"),
-                        Button(label("btn_leave_no", ctx.lang), f"cls:leave_no:{cls.id}"),
-                    ),
-                ),
-            )
-        ]
-    if action == "leave_yes":
-        return await leave_class(ctx, cls)
+async def _open_class(ctx: Ctx, class_id: int) -> TrainingClass | None:
+    """A class people may see (not a draft), or None."""
+    cls = await ctx.session.get(TrainingClass, class_id) if class_id else None
+    return None if cls is None or cls.status == "draft" else cls
+
+
+def _not_found(ctx: Ctx) -> list[Reply]:
     return [Reply(t("cls_not_found", ctx.lang))]
 
 
-async def leave_class(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
+async def class_gone(button: ClassGone, *, ctx: Ctx) -> list[Reply]:
+    """A class button that is not one: no such class."""
+    return _not_found(ctx)
+
+
+async def open_class(button: ShowClass, *, ctx: Ctx) -> list[Reply]:
+    """A class's button: its card."""
+    if (cls := await _open_class(ctx, button.class_id)) is None:
+        return _not_found(ctx)
+    return await show_class(ctx, cls.id)
+
+
+async def open_class_link(ctx: Ctx, rest: str) -> list[Reply]:
+    """`/start lop_12` (a class's link or QR code): that class's card."""
+    return await show_class(ctx, as_id(rest) or 0)
+
+
+async def send_calendar_file(button: ClassCalendar, *, ctx: Ctx) -> list[Reply]:
+    """«Thêm vào lịch»: the class as an .ics file."""
+    if (cls := await _open_class(ctx, button.class_id)) is None:
+        return _not_found(ctx)
+    return [
+        Reply(
+            t("cls_ics", ctx.lang, title=cls.title),
+            document=Attachment(f"lop-{cls.id}.ics", ics(cls), "text/calendar"),
+        )
+    ]
+
+
+async def enrol_in_class(button: Enrol, *, ctx: Ctx) -> list[Reply]:
+    """«Đăng ký học»: a seat, or a place on the waiting list; name and phone asked if new."""
+    if (cls := await _open_class(ctx, button.class_id)) is None:
+        return _not_found(ctx)
+    if shut := enrolment_shut(cls, ctx.now):  # before asking anyone for their details
+        key = "cls_is_cancelled" if shut == "cancelled_class" else "cls_closed"
+        return [Reply(t(key, ctx.lang, title=cls.title))]
+    # Name and phone are asked only of people the bot has no phone number for yet.
+    if ctx.user.consent_at is None or not ctx.user.phone:
+        first = "consent" if ctx.user.phone else "full_name"
+        return await forms.ask(ENROL_FORM, first, ctx, {"class_id": cls.id})
+    return await _take_seat(ctx, cls)
+
+
+async def _my_place(ctx: Ctx, cls: TrainingClass) -> Enrolment | None:
+    """The person's seat or waiting place in the class, if they hold one."""
     mine = await enrolment_of(ctx.session, cls.id, ctx.user.id)
-    if mine is None or mine.status not in ("enrolled", "waiting"):
+    return mine if mine is not None and mine.status in ("enrolled", "waiting") else None
+
+
+async def ask_to_leave(button: Leave, *, ctx: Ctx) -> list[Reply]:
+    """«Tôi không đi được»: asks first, since the seat passes at once to the next waiting."""
+    if (cls := await _open_class(ctx, button.class_id)) is None:
+        return _not_found(ctx)
+    if (mine := await _my_place(ctx, cls)) is None:
+        return [Reply(t("cls_not_enrolled", ctx.lang))]
+    key = "cls_leave_confirm" if mine.status == "enrolled" else "cls_leave_confirm_waiting"
+    return [
+        Reply(
+            t(key, ctx.lang, title=cls.title),
+            buttons=(
+                (
+                    LeaveConfirmed(cls.id).button(label("btn_leave_yes", ctx.lang)),
+                    Stay(cls.id).button(label("btn_leave_no", ctx.lang)),
+                ),
+            ),
+        )
+    ]
+
+
+async def stay_in_class(button: Stay, *, ctx: Ctx) -> list[Reply]:
+    """«Không, tôi vẫn đi»: the seat is kept."""
+    if (cls := await _open_class(ctx, button.class_id)) is None:
+        return _not_found(ctx)
+    if await _my_place(ctx, cls) is None:
+        return [Reply(t("cls_not_enrolled", ctx.lang))]
+    return [Reply(t("cls_leave_kept", ctx.lang, title=cls.title))]
+
+
+async def leave(button: LeaveConfirmed, *, ctx: Ctx) -> list[Reply]:
+    """Leaving confirmed: the seat goes back, to the first person waiting if any."""
+    if (cls := await _open_class(ctx, button.class_id)) is None:
+        return _not_found(ctx)
+    return await leave_class(ctx, cls)
+
+
+async def leave_class(ctx: Ctx, cls: TrainingClass) -> list[Reply]:
+    if (mine := await _my_place(ctx, cls)) is None:
         return [Reply(t("cls_not_enrolled", ctx.lang))]
     promoted = await cancel_enrolment(ctx.session, mine, ctx.now)
     await cancel_for(ctx.session, cls.id, ctx.user.id)
@@ -319,10 +383,43 @@ async def list_my_classes(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> 
                 describe(cls, ctx, full=False) + "\n" + state,
                 buttons=(
                     (
-                        Button(label("btn_leave", ctx.lang), f"cls:leave:{cls.id}"),
-                        Button(label("btn_calendar", ctx.lang), f"cls:ics:{cls.id}"),
+                        Leave(cls.id).button(label("btn_leave", ctx.lang)),
+                        ClassCalendar(cls.id).button(label("btn_calendar", ctx.lang)),
                     ),
                 ),
             )
         )
     return replies
+
+
+ROUTER = FeatureRouter(
+    "classes",
+    routes=(
+        Route(
+            "classes",
+            list_upcoming_classes,
+            ("lophoc",),
+            menu_description="cmd_lophoc",
+            beside_dialog=True,
+        ),
+        Route(
+            "my_classes",
+            list_my_classes,
+            ("lopcuatoi",),
+            menu_description="cmd_lopcuatoi",
+            beside_dialog=True,
+        ),
+        Route("menu_classes", list_upcoming_classes, button=MenuClasses),
+        Route.press("class_list", FilterClasses, filter_classes),
+        Route.press("class_show", ShowClass, open_class),
+        Route.press("class_ics", ClassCalendar, send_calendar_file),
+        Route.press("class_enrol", Enrol, enrol_in_class),
+        Route.press("class_leave", Leave, ask_to_leave),
+        Route.press("class_leave_no", Stay, stay_in_class),
+        Route.press("class_leave_yes", LeaveConfirmed, leave),
+        Route.press("class_gone", ClassGone, class_gone),
+    ),
+    forms=(ENROL_FORM,),
+    # `/start lop_12` (a class's deep link or QR code) opens that class.
+    deep_links=(DeepLink("lop_", open_class_link),),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.classes.buttons import Leave
 from handlers.types import Button, Ctx
 from messages.i18n import Markup, label, t
 from messages.locations import place_name
@@ -16,7 +17,7 @@ AUDIENCES = ("everyone", "leaders", "members", "founders")
 
 def leave_button(class_id: int, lang: str) -> Button:
     """«Tôi không đi được»: gives the seat back (asks first), on class cards and reminders."""
-    return Button(label("btn_cannot_come", lang), f"cls:leave:{class_id}")
+    return Leave(class_id).button(label("btn_cannot_come", lang))
 
 
 def where(cls: TrainingClass, lang: str) -> str:

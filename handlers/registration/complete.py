@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from handlers.forms import Data
 from handlers.main_menu import menu_reply
+from handlers.qa import ShowEntry
 from handlers.registration import fields as f
+from handlers.registration.staff import ClaimRegistration
 from handlers.types import Button, Ctx, Reply
 from messages.i18n import label, t
 from messages.locations import place_name
@@ -22,7 +24,7 @@ GUIDE_ENTRY = "faq-cac-buoc-thanh-lap-htx"
 
 
 def claim_button(row: Registration) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(label("btn_claim", "vi"), f"regs:claim:{row.id}"),),)
+    return ((ClaimRegistration(row.id).button(label("btn_claim", "vi")),),)
 
 
 def staff_notice(ctx: Ctx, row: Registration) -> list[Reply]:
@@ -73,6 +75,6 @@ async def finish_registration(ctx: Ctx, data: Data) -> list[Reply]:
     call = label(f"call_{row.call_time}", lang) if row.call_time in f.CALL_TIMES else row.call_time
     done = Reply(
         t("reg_done", lang, ref=row.ref, call_time=call),
-        buttons=((Button(label("btn_guide", lang), f"qa:{GUIDE_ENTRY}"),),),
+        buttons=((ShowEntry(GUIDE_ENTRY).button(label("btn_guide", lang)),),),
     )
     return [done, *staff_notice(ctx, row)]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step
-from handlers.ids import as_id
+from handlers.main_menu import MenuMain, MenuRegister
+from handlers.payloads import Payload, Tail
 from handlers.registration.form import REGISTRATION
+from handlers.routing import FeatureRouter, Route
 from handlers.types import Button, Ctx, InboundEvent, Reply
 from messages.i18n import label, t
 from messages.timefmt import local_date
@@ -14,6 +16,26 @@ from storage.models import Registration
 from storage.registrations import APPLICANT, OPEN_STATUSES, of_user, set_status
 
 MAX_NOTE = 500
+
+
+class AddNote(Payload, prefix="reg", verb="note"):
+    registration_id: int
+
+
+class Withdraw(Payload, prefix="reg", verb="withdraw"):
+    """Asks first."""
+
+    registration_id: int
+
+
+class WithdrawConfirmed(Payload, prefix="reg", verb="withdraw_yes"):
+    registration_id: int
+
+
+class RegistrationGone(Payload, prefix="reg"):
+    """A registration button that reads as none of the above: forged, or cut short."""
+
+    rest: Tail | None = None
 
 
 async def start_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
@@ -52,20 +74,17 @@ async def list_my_registrations(event: InboundEvent, *, ctx: Ctx, args: list[str
         if row.status in ("moi", "da_lien_he", "dang_ho_tro", "tam_dung"):
             buttons = (
                 (
-                    Button(label("btn_add_note", ctx.lang), f"reg:note:{row.id}"),
-                    Button(label("btn_withdraw", ctx.lang), f"reg:withdraw:{row.id}"),
+                    AddNote(row.id).button(label("btn_add_note", ctx.lang)),
+                    Withdraw(row.id).button(label("btn_withdraw", ctx.lang)),
                 ),
             )
         replies.append(Reply(text, buttons=buttons))
     return replies
 
 
-async def _own(ctx: Ctx, args: list[str]) -> Registration | None:
+async def _own(ctx: Ctx, registration_id: int) -> Registration | None:
     """The user's own registration named by a button, or None (never someone else's)."""
-    number = as_id(args[1]) if len(args) >= 2 else None
-    if number is None:
-        return None
-    row = await ctx.session.get(Registration, number)
+    row = await ctx.session.get(Registration, registration_id) if registration_id else None
     return row if row is not None and row.user_id == ctx.user.id else None
 
 
@@ -98,26 +117,61 @@ NOTE_FORM = Form(
 )
 
 
-async def act_on_my_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """My registration's buttons: add a note, withdraw (asks first), confirm withdrawal."""
-    row = await _own(ctx, args)
+async def registration_gone(button: RegistrationGone, *, ctx: Ctx) -> list[Reply]:
+    """A registration button that is not one: no such registration."""
+    return [Reply(t("reg_not_found", ctx.lang))]
+
+
+async def add_note(button: AddNote, *, ctx: Ctx) -> list[Reply]:
+    """«Thêm ghi chú» on my registration: the note dialog."""
+    row = await _own(ctx, button.registration_id)
     if row is None:
         return [Reply(t("reg_not_found", ctx.lang))]
-    action = args[0]
-    if action == "note":
-        return await forms.start(NOTE_FORM, ctx, {"id": row.id, "ref": row.ref})
-    if action == "withdraw":
-        yes = Button(label("btn_withdraw_yes", ctx.lang), f"reg:withdraw_yes:{row.id}")
-        keep = Button(label("btn_no", ctx.lang), "menu:main")
-        return [Reply(t("reg_withdraw_confirm", ctx.lang, ref=row.ref), buttons=((yes, keep),))]
-    if action == "withdraw_yes" and row.status in OPEN_STATUSES:
-        await set_status(
-            ctx.session,
-            row,
-            "khong_tiep_tuc",
-            actor=APPLICANT,
-            note="người đăng ký rút",
-            now=ctx.now,
-        )
-        return [Reply(t("reg_withdrawn", ctx.lang, ref=row.ref))]
-    return [Reply(t("reg_not_found", ctx.lang))]
+    return await forms.start(NOTE_FORM, ctx, {"id": row.id, "ref": row.ref})
+
+
+async def ask_to_withdraw(button: Withdraw, *, ctx: Ctx) -> list[Reply]:
+    """«Rút đăng ký» on my registration: asks first."""
+    row = await _own(ctx, button.registration_id)
+    if row is None:
+        return [Reply(t("reg_not_found", ctx.lang))]
+    yes = WithdrawConfirmed(row.id).button(label("btn_withdraw_yes", ctx.lang))
+    keep = MenuMain().button(label("btn_no", ctx.lang))  # «Không»: back to the menu
+    return [Reply(t("reg_withdraw_confirm", ctx.lang, ref=row.ref), buttons=((yes, keep),))]
+
+
+async def withdraw(button: WithdrawConfirmed, *, ctx: Ctx) -> list[Reply]:
+    """Withdrawal confirmed: the registration, while still open, is not pursued."""
+    row = await _own(ctx, button.registration_id)
+    if row is None or row.status not in OPEN_STATUSES:
+        return [Reply(t("reg_not_found", ctx.lang))]
+    await set_status(
+        ctx.session,
+        row,
+        "khong_tiep_tuc",
+        actor=APPLICANT,
+        note="người đăng ký rút",
+        now=ctx.now,
+    )
+    return [Reply(t("reg_withdrawn", ctx.lang, ref=row.ref))]
+
+
+ROUTER = FeatureRouter(
+    "registration",
+    routes=(
+        Route("register", start_registration, ("dangky",), menu_description="cmd_dangky"),
+        Route(
+            "my_registrations",
+            list_my_registrations,
+            ("dangkycuatoi",),
+            menu_description="cmd_dangkycuatoi",
+            beside_dialog=True,
+        ),
+        Route("menu_register", start_registration, button=MenuRegister),
+        Route.press("registration_note", AddNote, add_note),
+        Route.press("registration_withdraw", Withdraw, ask_to_withdraw),
+        Route.press("registration_withdraw_yes", WithdrawConfirmed, withdraw),
+        Route.press("registration_gone", RegistrationGone, registration_gone),
+    ),
+    forms=(REGISTRATION, NOTE_FORM),
+)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from handlers import forms
 from handlers.forms import Data, Form, Parsed, Step, choice
 from handlers.ids import as_id
+from handlers.payloads import Payload, Tail
 from handlers.registration.fields import display_phone
-from handlers.types import Button, Ctx, InboundEvent, Reply
+from handlers.routing import FeatureRouter, PrefixCommand, Route
+from handlers.types import Ctx, InboundEvent, Reply
 from messages.i18n import label, label_or, t
 from messages.locations import find_provinces, place_name
 from messages.textnorm import fold
@@ -18,6 +20,31 @@ from storage.registrations import APPLICANT, STATUSES, history, page, set_status
 
 PAGE_SIZE = 10
 TELL_FARMER = {"da_lien_he": "reg_told_contacted", "da_thanh_lap": "reg_told_founded"}
+
+
+class ClaimRegistration(Payload, prefix="regs", verb="claim"):
+    """«Tôi nhận hỗ trợ» under a new registration, in the staff chats."""
+
+    registration_id: int
+
+
+class RegistrationsPage(Payload, prefix="regs", verb="page"):
+    """⬅️ ➡️ through /dsdangky, with its filters ("" for none)."""
+
+    offset: int
+    province: str
+    status: str
+
+
+class ChangeStatus(Payload, prefix="regs", verb="status"):
+    registration_id: int
+    status: str
+
+
+class StaffRegistrationGone(Payload, prefix="regs"):
+    """A staff registration button that reads as none of the above."""
+
+    rest: Tail | None = None
 
 
 def _status_of(text: str, lang: str) -> str | None:
@@ -68,11 +95,11 @@ async def _page(ctx: Ctx, province: str | None, status: str | None, offset: int)
             )
         )
     nav = []
-    filters = f"{province or ''}:{status or ''}"
+    province, status = province or "", status or ""
     if offset > 0:
-        nav.append(Button("⬅️", f"regs:page:{max(0, offset - PAGE_SIZE)}:{filters}"))
+        nav.append(RegistrationsPage(max(0, offset - PAGE_SIZE), province, status).button("⬅️"))
     if offset + PAGE_SIZE < total:
-        nav.append(Button("➡️", f"regs:page:{offset + PAGE_SIZE}:{filters}"))
+        nav.append(RegistrationsPage(offset + PAGE_SIZE, province, status).button("➡️"))
     return [Reply("\n".join(lines), buttons=(tuple(nav),) if nav else ())]
 
 
@@ -117,7 +144,7 @@ async def open_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -
             )
         )
     buttons = [
-        Button(label(f"status_{s}", lang), f"regs:status:{row.id}:{s}")
+        ChangeStatus(row.id, s).button(label(f"status_{s}", lang))
         for s in STATUSES
         if s != row.status
     ]
@@ -188,25 +215,60 @@ STATUS_FORM = Form(
 )
 
 
-async def act_on_registration(event: InboundEvent, *, ctx: Ctx, args: list[str]) -> list[Reply]:
-    """Staff buttons on registrations: claim, page through the list, change the status."""
-    action, rest = (args[0] if args else ""), args[1:]
-    if action == "page" and len(rest) == 3 and rest[0].isdecimal() and len(rest[0]) <= 6:
-        return await _page(ctx, rest[1] or None, rest[2] or None, int(rest[0]))
-    number = as_id(rest[0] if rest else None)
-    row = await ctx.session.get(Registration, number) if number else None
+async def staff_registration_gone(button: StaffRegistrationGone, *, ctx: Ctx) -> list[Reply]:
+    """A staff registration button that is not one: no such registration."""
+    return [Reply(t("reg_not_found", ctx.lang))]
+
+
+async def turn_page(button: RegistrationsPage, *, ctx: Ctx) -> list[Reply]:
+    """⬅️ ➡️ under /dsdangky: the previous or next ten, same filters."""
+    return await _page(ctx, button.province or None, button.status or None, button.offset)
+
+
+async def claim_registration(button: ClaimRegistration, *, ctx: Ctx) -> list[Reply]:
+    """«Tôi nhận hỗ trợ»: this staff member follows the registration up (unless another does)."""
+    row = await _registration(ctx, button.registration_id)
     if row is None:
         return [Reply(t("reg_not_found", ctx.lang))]
-    if action == "claim":
-        if row.claimed_by and row.claimed_by != ctx.actor:
-            return [Reply(t("reg_already_claimed", ctx.lang, ref=row.ref, by=row.claimed_by))]
-        row.claimed_by = ctx.actor
-        await audit.record(
-            ctx.session, actor=ctx.actor, action="registration_claim", target=row.ref or ""
-        )
-        return [Reply(t("reg_claimed", ctx.lang, ref=row.ref, id=row.id))]
-    if action == "status" and len(rest) == 2 and rest[1] in STATUSES:
-        return await forms.start(
-            STATUS_FORM, ctx, {"id": row.id, "ref": row.ref, "status": rest[1]}
-        )
-    return [Reply(t("reg_not_found", ctx.lang))]
+    if row.claimed_by and row.claimed_by != ctx.actor:
+        return [Reply(t("reg_already_claimed", ctx.lang, ref=row.ref, by=row.claimed_by))]
+    row.claimed_by = ctx.actor
+    await audit.record(
+        ctx.session, actor=ctx.actor, action="registration_claim", target=row.ref or ""
+    )
+    return [Reply(t("reg_claimed", ctx.lang, ref=row.ref, id=row.id))]
+
+
+async def change_status(button: ChangeStatus, *, ctx: Ctx) -> list[Reply]:
+    """A status button under a registration: asks for a note, then moves it on."""
+    row = await _registration(ctx, button.registration_id)
+    if row is None or button.status not in STATUSES:
+        return [Reply(t("reg_not_found", ctx.lang))]
+    return await forms.start(
+        STATUS_FORM, ctx, {"id": row.id, "ref": row.ref, "status": button.status}
+    )
+
+
+async def _registration(ctx: Ctx, registration_id: int) -> Registration | None:
+    return await ctx.session.get(Registration, registration_id) if registration_id else None
+
+
+STAFF_ROUTER = FeatureRouter(
+    "registration_staff",
+    routes=(
+        Route(
+            "list_registrations",
+            list_registrations,
+            ("dsdangky",),
+            beside_dialog=True,
+        ),
+        Route.press("registration_claim", ClaimRegistration, claim_registration),
+        Route.press("registration_page", RegistrationsPage, turn_page),
+        Route.press("registration_status", ChangeStatus, change_status),
+        Route.press("registration_staff_gone", StaffRegistrationGone, staff_registration_gone),
+    ),
+    forms=(STATUS_FORM,),
+    # `/dangky_42` opens registration 42 (Telegram makes such commands tappable in a list).
+    prefix_commands=(PrefixCommand("dangky_", Route("open_registration", open_registration)),),
+    staff_only=True,
+)

@@ -6,6 +6,7 @@ from datetime import date
 
 from handlers.registration.export import to_csv, to_xlsx
 from handlers.registration.report import report_text
+from handlers.routing import FeatureRouter, Route
 from handlers.staff_questions import qa_report
 from handlers.types import Attachment, Ctx, InboundEvent, Reply
 from messages.i18n import t
@@ -62,3 +63,19 @@ async def send_registrations_file(
             t("reg_export_done", ctx.lang, count=len(rows)), document=Attachment(name, data, mime)
         )
     ]
+
+
+STAFF_ROUTER = FeatureRouter(
+    "registration_reports",
+    routes=(
+        Route(
+            "registration_report",
+            show_registration_report,
+            ("baocao",),
+            beside_dialog=True,
+            takes_a_number=True,
+        ),
+        Route("registration_export", send_registrations_file, ("xuat",)),
+    ),
+    staff_only=True,
+)
