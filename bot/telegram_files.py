@@ -4,6 +4,7 @@ when it fits."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -18,6 +19,9 @@ CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1,024 characters
 class FileSender:
     def __init__(self) -> None:
         self._file_ids: dict[str, str] = {}  # sha256 of the bytes → Telegram file_id
+        # One upload of the same bytes at a time: the sends behind it wait for its file_id
+        # instead of uploading again (a broadcast's sends overlap when an upload is slow).
+        self._uploads: dict[str, asyncio.Lock] = {}
 
     async def send(self, bot: Bot, chat_id: str, reply: Reply, markup: Any) -> Message | None:
         """Send the reply's attachment. For a photo whose text fits in a caption, the text and
@@ -25,6 +29,20 @@ class FileSender:
         and the text follows as a message of its own."""
         file = reply.document
         assert file is not None
+        if file.file_id or not file.data or _digest(file) in self._file_ids:
+            return await self._send(bot, chat_id, reply, markup, file)
+        key = _digest(file)
+        lock = self._uploads.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:  # the file_id may be known once it is our turn
+                return await self._send(bot, chat_id, reply, markup, file)
+        finally:
+            if not lock.locked():
+                self._uploads.pop(key, None)
+
+    async def _send(
+        self, bot: Bot, chat_id: str, reply: Reply, markup: Any, file: Attachment
+    ) -> Message | None:
         with_caption = file.kind == "photo" and len(reply.text) <= CAPTION_LIMIT
         caption = reply.text if with_caption else None
         keyboard = markup if with_caption else None

@@ -28,8 +28,15 @@ BOT_ID = 999000
 BOT_USERNAME = "htx_test_bot"
 
 
-def _decode(value: str) -> Any:
-    """python-telegram-bot sends non-string parameters JSON-encoded in form fields."""
+# Parameters of type String that a bot fills with free text: taken as sent, as the Bot API does.
+_TEXT_FIELDS = frozenset({"text", "caption"})
+
+
+def _decode(name: str, value: str) -> Any:
+    """A form field as the Bot API reads it: objects, arrays and booleans arrive JSON-encoded
+    (python-telegram-bot sends a form unless there are files, then multipart)."""
+    if name in _TEXT_FIELDS:
+        return value
     if value[:1] in "{[" or value in ("true", "false", "null"):
         try:
             return json.loads(value)
@@ -66,6 +73,7 @@ class FakeTelegram(FakePlatform):
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self.uploads = 0  # files the bot uploaded (rather than sent again by file_id)
+        self.upload_seconds = 0.0  # how long an upload takes to be answered
         self.webhook: dict[str, Any] = {}  # what the bot asked for with setWebhook
         self.webhook_statuses: list[int] = []  # HTTP status of every POST to the bot
         self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
@@ -227,8 +235,8 @@ class FakeTelegram(FakePlatform):
                 params = await request.json()
             else:
                 form = await request.post()
-                params = {k: _decode(v) if isinstance(v, str) else v for k, v in form.items()}
-        params.update({k: _decode(v) for k, v in request.query.items()})
+                params = {k: _decode(k, v) if isinstance(v, str) else v for k, v in form.items()}
+        params.update({k: _decode(k, v) for k, v in request.query.items()})
         handler = getattr(self, "api_" + method, None)
         if handler is None:
             return web.json_response(
@@ -289,21 +297,23 @@ class FakeTelegram(FakePlatform):
         return self._bot_message(params, text=str(params.get("text", "")))
 
     async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        doc = {"file_id": self._file_id(params, "document"), "file_unique_id": "D1u"}
+        doc = {"file_id": await self._file_id(params, "document"), "file_unique_id": "D1u"}
         return self._bot_message(params, document={**doc, "file_name": "file"})
 
     async def api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
-        file_id = self._file_id(params, "photo")
+        file_id = await self._file_id(params, "photo")
         photo = [{"file_id": file_id, "file_unique_id": "P1u", "width": 800, "height": 600}]
         return self._bot_message(params, photo=photo, caption=str(params.get("caption", "")))
 
-    def _file_id(self, params: dict[str, Any], field: str) -> str:
+    async def _file_id(self, params: dict[str, Any], field: str) -> str:
         """The file_id sent, or a new one for an upload (counted in `uploads`)."""
         value = params.get(field)
         if isinstance(value, str) and not value.startswith("attach://"):
             return value
         self.uploads += 1
-        return f"uploaded-{self.uploads}"
+        file_id = f"uploaded-{self.uploads}"
+        await asyncio.sleep(self.upload_seconds)
+        return file_id
 
     async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._bot_message(params, text=str(params.get("text", "")))

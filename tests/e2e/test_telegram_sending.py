@@ -4,6 +4,8 @@ had not gone, so nobody gets the file or the first part twice."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.telegram_channel import TelegramChannel
 from handlers.types import Attachment, Reply
 from tests.fake_telegram import FakeTelegram
@@ -37,3 +39,18 @@ async def test_a_refused_second_part_does_not_send_the_first_again(
     assert len(sent) == 3
     assert sent[0].startswith("Đoạn 0") and sum(s.count("Đoạn ") for s in sent) == 8
     assert "\n\n".join(sent) == text
+
+
+async def test_a_photo_sent_to_several_chats_at_once_is_uploaded_once(
+    tg: FakeTelegram, telegram_bot: TelegramChannel
+):
+    """A broadcast's sends overlap when an upload is slow: the others wait for its file_id."""
+    tg.upload_seconds = 0.3
+    photo = Attachment("hoi-cho.png", kind="photo", data=b"\x89PNG\r\n\x1a\n" + b"0" * 2000)
+    reply = Reply("<b>Hội chợ nông sản</b>", document=photo)
+    chats = ["7101", "7102", "7103"]
+    await asyncio.gather(*(telegram_bot.send(chat, reply) for chat in chats))
+    photos = calls(tg, "sendPhoto")
+    assert sorted(str(p["chat_id"]) for p in photos) == chats
+    assert tg.uploads == 1
+    assert [p["photo"] for p in photos].count("uploaded-1") == 2  # sent again by its file_id
