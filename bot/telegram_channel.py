@@ -24,7 +24,6 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from telegram.error import RetryAfter as TgRetryAfter
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.aiohttp_request import AiohttpRequest
 from bot.app import HtxApp
 from bot.chat_locks import ChatLocks
 from bot.outbox import INTERACTIVE, Outbox, Retry, RetryAfter, Transient, Unreachable
@@ -160,8 +159,6 @@ class TelegramChannel:
             .base_file_url(file_url_for(settings.telegram_api_base_url))
             # Different users' updates run side by side; one user's stay in order (ChatLocks).
             .concurrent_updates(CONCURRENT_UPDATES)
-            .request(AiohttpRequest())
-            .get_updates_request(AiohttpRequest(pool_size=1))
         )
         if webhook:  # updates arrive through accept_webhook(), not a getUpdates poller
             builder = builder.updater(None)
