@@ -6,7 +6,7 @@ one RoutingTable.
         "reminders",
         routes=(
             Route("my_reminders", list_my_reminders, ("nhacnho",), menu_description="cmd_nhacnho"),
-            Route.press("reminder_delete", ReminderDelete, delete_reminder),
+            Route.press("reminder_delete", DeleteReminder, delete_reminder),
         ),
     )
 

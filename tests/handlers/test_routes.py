@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from bot.app import HtxApp
 from handlers.classes import buttons as cls
 from handlers.forms import FormBack, FormCancel, FormResume, FormValue
 from handlers.main_menu import MenuMain, MenuOther, MenuRegister
@@ -22,6 +23,9 @@ from handlers.router import FEATURES, TABLE
 from handlers.routing import FeatureRouter, Route, RoutingTable
 from handlers.staff_questions import FaqAgain, FaqDrop, FaqSave
 from messages.kb import load_kb
+from storage.forms import set_form
+from storage.users import find_user
+from tests.conftest import Chat
 
 # The strings buttons already in people's chats carry: they must keep working.
 PAYLOADS: list[tuple[Payload, str]] = [
@@ -108,6 +112,23 @@ def test_every_staff_dialog_is_staff_only():
     }
     for name, (_, staff_only) in TABLE.forms.items():
         assert staff_only == (name in staff_dialogs), name
+
+
+STAFF_DIALOGS = sorted(name for name, (_, staff_only) in TABLE.forms.items() if staff_only)
+
+
+@pytest.mark.parametrize("name", STAFF_DIALOGS)
+async def test_a_staff_dialog_stops_when_the_staff_role_goes(app: HtxApp, chat: Chat, name: str):
+    """Left open by someone no longer staff, it neither continues nor refuses them."""
+    await chat.say("/start")
+    form, _ = TABLE.forms[name]
+    async with app.sessions() as s:
+        user = await find_user(s, "test", "42")
+        assert user is not None
+        await set_form(s, user.id, name, form.steps[0].key, {})
+        await s.commit()
+    await chat.say("thành lập hợp tác xã cần mấy người")
+    assert chat.routes[-1] == "question"
 
 
 def test_staff_routers_are_staff_only_as_a_whole():
