@@ -96,16 +96,6 @@ async def chat(settings: Settings, *, user: str | None, staff: bool, files: str 
     return 0
 
 
-def server_loop() -> Callable[[], asyncio.AbstractEventLoop]:
-    """The event loop `htxbot run` serves on: uvloop's where it is installed (every platform
-    but Windows), else asyncio's own."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop
-    return uvloop.new_event_loop
-
-
 async def run(settings: Settings, *, webhook: bool) -> int:
     if not settings.telegram_bot_token and not settings.zalo_bot_token:
         print(NO_TOKEN, file=sys.stderr)
@@ -567,10 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "chat":
         return asyncio.run(chat(settings, user=args.user, staff=args.staff, files=args.files))
     if args.command == "run":
-        # Only the long-running server is worth a faster loop: uvloop took a tenth of the
-        # bot's CPU per update off in bench/e2e_throughput.py.
-        with asyncio.Runner(loop_factory=server_loop()) as runner:
-            return runner.run(run(settings, webhook=args.webhook))
+        return asyncio.run(run(settings, webhook=args.webhook))
     if args.command == "ask":
         if args.question != "-" and not args.question.strip():
             print('Câu hỏi trống. Ví dụ: htxbot ask "thanh lap htx can gi"', file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -10,10 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-import bot.cli
 from bot.app import HtxApp
 from bot.console import ConsoleChannel
 from storage.models import Reminder
@@ -445,16 +442,3 @@ async def test_console_numbers_run_on_across_the_messages_of_one_answer(app: Htx
 def test_ask_with_an_empty_question_says_so(tmp_path: Path):
     result = htxbot("ask", "  ", tmp=tmp_path)
     assert result.returncode == 2 and "Câu hỏi trống" in result.stderr
-
-
-def test_run_serves_on_uvloop(monkeypatch: pytest.MonkeyPatch):
-    uvloop = pytest.importorskip("uvloop")  # not on Windows, where asyncio's loop serves
-    loops: list[asyncio.AbstractEventLoop] = []
-
-    async def serve_here(settings: object, *, webhook: bool) -> int:
-        loops.append(asyncio.get_running_loop())
-        return 0
-
-    monkeypatch.setattr(bot.cli, "run", serve_here)
-    assert bot.cli.main(["run"]) == 0
-    assert isinstance(loops[0], uvloop.Loop)
