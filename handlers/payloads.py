@@ -153,7 +153,8 @@ class Payload:
     @classmethod
     def parse(cls, payload: str | None) -> Self | None:
         """The payload as this kind, or None when it is not one (or is malformed)."""
-        if payload is None or len(payload.encode()) > LIMIT:
+        # surrogatepass: a lone surrogate (no platform sends one) must not raise here.
+        if payload is None or len(payload.encode("utf-8", "surrogatepass")) > LIMIT:
             return None
         if payload == cls.head:
             raw: list[str] = []
